@@ -25,13 +25,34 @@ mkdir -p "$bin"
 
 log() { echo "build-tools: $*" >&2; }
 
-# Prefer binaries a user already has (envtest assets or PATH) over a rebuild.
+# The version a binary must report to be used in place of a build.
+want_version() {
+  case "$1" in
+    etcd) echo "${ETCD_VERSION#v}" ;;
+    helm) echo "$HELM_VERSION" ;;
+    *) echo "$K8S_VERSION" ;;
+  esac
+}
+reported_version() {
+  case "$1" in
+    kubectl) "$2" version --client 2>/dev/null | head -1 ;;
+    helm) "$2" version --short 2>/dev/null ;;
+    *) "$2" --version 2>/dev/null | head -1 ;;
+  esac
+}
+
+# Prefer binaries a user already has (envtest assets, or PATH when the version
+# matches the pin) over a rebuild.
 adopt() {
-  local name="$1"
+  local name="$1" candidate
   [[ -x "$bin/$name" ]] && return 0
-  if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "${KUBEBUILDER_ASSETS}/$name" ]]; then
-    ln -sf "${KUBEBUILDER_ASSETS}/$name" "$bin/$name"; log "using $name from KUBEBUILDER_ASSETS"; return 0
-  fi
+  for candidate in "${KUBEBUILDER_ASSETS:+${KUBEBUILDER_ASSETS}/$name}" "$(command -v "$name" || true)"; do
+    [[ -n "$candidate" && -x "$candidate" ]] || continue
+    if reported_version "$name" "$candidate" | grep -qF "$(want_version "$name")"; then
+      ln -sf "$candidate" "$bin/$name"; log "using $candidate ($(want_version "$name"))"; return 0
+    fi
+    log "ignoring $candidate: not version $(want_version "$name")"
+  done
   return 1
 }
 

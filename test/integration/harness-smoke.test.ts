@@ -96,7 +96,8 @@ describe("control plane harness", { skip: process.env.TEST_UNIT_ONLY === "1" }, 
     const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
     await assert.rejects(core.listNamespacedSecret({ namespace: "smoke" }), (err: k8s.ApiException<unknown>) => {
       assert.equal(err.code, 403);
-      assert.match(String(err.body), /system:serviceaccount:smoke:nobody.*cannot list resource "secrets"/);
+      const status = JSON.parse(String(err.body)) as { message: string };
+      assert.match(status.message, /system:serviceaccount:smoke:nobody" cannot list resource "secrets"/);
       return true;
     });
     // Granting the permission makes the same call succeed: the refusal was RBAC, not something else.
