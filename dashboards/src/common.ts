@@ -24,6 +24,8 @@ export const POSTGRES: DataSourceRef = { type: POSTGRES_TYPE, uid: "${datasource
 export const PROMETHEUS: DataSourceRef = { type: "prometheus", uid: "${prometheus}" };
 export const GENERATED_TAG = "generated";
 export const STUDY_TAG = "wearable-pipeline";
+/** Grafana has no heart-rate unit; a custom suffix unit is its documented escape hatch. */
+export const BEATS_PER_MINUTE = "suffix: bpm";
 
 /** A panel's SQL and the columns the panel reads from its result. */
 export interface SqlQuery {

@@ -9,7 +9,7 @@ import { PanelBuilder as TablePanel } from "@grafana/grafana-foundation-sdk/tabl
 import { PanelBuilder as TimeseriesPanel } from "@grafana/grafana-foundation-sdk/timeseries";
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { dashboardUid, outreachContactLink } from "./adherence-overview.ts";
-import { GENERATED_TAG, STUDY_TAG, outreachUrlVariable, participantVariable, postgresDatasourceVariable, sqlTarget, thresholdVariables } from "./common.ts";
+import { BEATS_PER_MINUTE, GENERATED_TAG, STUDY_TAG, outreachUrlVariable, participantVariable, postgresDatasourceVariable, sqlTarget, thresholdVariables } from "./common.ts";
 import type { DashboardsConfig } from "./config.ts";
 import * as q from "./participant-queries.ts";
 
@@ -21,7 +21,7 @@ export function heartRatePanel(): TimeseriesPanel {
     .description("Raw samples (minute means, or the hourly rollup for long ranges) with imputed minutes overlaid; the band is the imputation interval. Imputed minutes never count toward wear.")
     .withTarget(sqlTarget(q.heartRateRaw, "A"))
     .withTarget(sqlTarget(q.heartRateImputed, "B"))
-    .unit("bpm")
+    .unit(BEATS_PER_MINUTE)
     .spanNulls(false)
     .height(10)
     .span(24)

@@ -64,7 +64,7 @@ export function durationPanels(): TimeseriesPanel[] {
 
 export function resourcePanels(): (TimeseriesPanel | StatPanel)[] {
   return [
-    promPanel("Pipeline pod CPU", "cores", [[PROMQL.containerCpu, "{{pod}}"]]),
+    promPanel("Pipeline pod CPU (cores)", units.Short, [[PROMQL.containerCpu, "{{pod}}"]]),
     promPanel("Pipeline pod memory (working set)", units.BytesIEC, [[PROMQL.containerMemory, "{{pod}}"]]),
     promPanel("Database size (postgres exporter)", units.BytesIEC, [[PROMQL.databaseSize, "{{datname}}"]]),
     new StatPanel().title("Database size now (SQL)").withTarget(sqlTarget(s.databaseSize)).unit(units.BytesIEC).height(4).span(8),
