@@ -31,12 +31,12 @@ function sampleVariables(d: Dashboard): Record<string, TemplateVariable> {
   return out;
 }
 
-describe("generated dashboards", () => {
-  it("committed JSON matches the generator (run `node dashboards/src/generate.ts`)", async () => {
+void describe("generated dashboards", () => {
+  void it("committed JSON matches the generator (run `node dashboards/src/generate.ts`)", async () => {
     assert.deepEqual(await staleFiles(), []);
   });
 
-  it("each has a stable uid, the generated tag, a postgres datasource variable and unique panel ids", () => {
+  void it("each has a stable uid, the generated tag, a postgres datasource variable and unique panel ids", () => {
     const uids = new Set<string>();
     for (const file of DASHBOARD_FILES) {
       const d = dashboards[file];
@@ -52,7 +52,7 @@ describe("generated dashboards", () => {
     assert.equal(uids.size, DASHBOARD_FILES.length);
   });
 
-  it("threshold variables default to the chart's values.yaml thresholds", () => {
+  void it("threshold variables default to the chart's values.yaml thresholds", () => {
     const expected: Record<string, number | undefined> = {
       valid_day_minutes: chartThresholds.validDayMinutes, wear_percent: chartThresholds.wearPercent,
       inactive_steps: chartThresholds.inactiveStepsPerDay, days_without_sync: chartThresholds.daysWithoutSync,
@@ -69,7 +69,7 @@ describe("generated dashboards", () => {
     }
   });
 
-  it("every panel has a non-empty query from the catalogue that expands with its dashboard's variables", () => {
+  void it("every panel has a non-empty query from the catalogue that expands with its dashboard's variables", () => {
     let sqlCount = 0;
     for (const file of DASHBOARD_FILES) {
       const d = dashboards[file];
@@ -89,7 +89,7 @@ describe("generated dashboards", () => {
     assert.ok(sqlCount >= 20, `expected at least 20 SQL targets, found ${sqlCount}`);
   });
 
-  it("uses SDK units (or Grafana's custom suffix unit)", () => {
+  void it("uses SDK units (or Grafana's custom suffix unit)", () => {
     const known = new Set(Object.values(units).filter((v): v is string => typeof v === "string"));
     for (const file of DASHBOARD_FILES) {
       const found = JSON.stringify(dashboards[file]).matchAll(/"unit","value":"([^"]+)"|"unit":"([^"]+)"/g);
@@ -100,7 +100,7 @@ describe("generated dashboards", () => {
     }
   });
 
-  it("participant rows link to the participant detail (preset) and the outreach form (preset)", () => {
+  void it("participant rows link to the participant detail (preset) and the outreach form (preset)", () => {
     const table = panelsOf(dashboards["adherence-overview.json"]).find((p) => p.type === "table") as unknown as {
       fieldConfig: { overrides: { matcher: { options: string }; properties: { id: string; value: unknown }[] }[] };
     };
@@ -116,7 +116,7 @@ describe("generated dashboards", () => {
     assert.ok(detailVars, "participant detail needs the participant variable the link presets");
   });
 
-  it("rejects bad chart values with the field name and a fix", () => {
+  void it("rejects bad chart values with the field name and a fix", () => {
     assert.throws(() => thresholdsFromValues("thresholds:\n  validDayMinutes: lots\n"), /invalid thresholds\.validDayMinutes: .*set it to a number/);
     assert.throws(() => thresholdsFromValues("other: 1\n"), /invalid thresholds/);
     assert.throws(() => thresholdsFromValues("thresholds: {validDayMinutes: 2000, wearPercent: 70, inactiveStepsPerDay: 1000, daysWithoutSync: 3, targetValidDaysPerWeek: 5}"), /validDayMinutes/);

@@ -17,8 +17,8 @@ const base: ExpandOptions = {
 };
 const x = (sql: string, opts: Partial<ExpandOptions> = {}): string => expandGrafanaSql(sql, { ...base, ...opts });
 
-describe("Grafana postgres macros", () => {
-  it("expands time filters and bounds in UTC RFC 3339", () => {
+void describe("Grafana postgres macros", () => {
+  void it("expands time filters and bounds in UTC RFC 3339", () => {
     assert.equal(x("WHERE $__timeFilter(ts)"), "WHERE ts BETWEEN '2018-04-12T18:00:00Z' AND '2018-04-12T18:05:00Z'");
     assert.equal(x("$__timeFrom() $__timeTo()"), "'2018-04-12T18:00:00Z' '2018-04-12T18:05:00Z'");
     assert.equal(x("$__timeFrom()", { from: new Date("2018-04-12T18:00:00.250Z") }), "'2018-04-12T18:00:00.25Z'");
@@ -27,7 +27,7 @@ describe("Grafana postgres macros", () => {
     assert.equal(x("$__time(ts)"), 'ts AS "time"');
   });
 
-  it("expands time groups like Grafana, including the TimescaleDB variant", () => {
+  void it("expands time groups like Grafana, including the TimescaleDB variant", () => {
     assert.equal(x("$__timeGroup(ts,'5m')"), "floor(extract(epoch from ts)/300)*300");
     assert.equal(x("$__timeGroupAlias(ts, '5m')"), 'floor(extract(epoch from ts)/300)*300 AS "time"');
     assert.equal(x("$__timeGroupAlias(ts, 1d)"), 'floor(extract(epoch from ts)/86400)*86400 AS "time"');
@@ -36,18 +36,18 @@ describe("Grafana postgres macros", () => {
     assert.equal(x("$__timeGroupAlias(ts, $__interval)", { intervalMs: 3_600_000 }), 'floor(extract(epoch from ts)/3600)*3600 AS "time"');
   });
 
-  it("keeps Grafana's pre-5.3 quirk: $__timeGroup followed by a comma gets an alias", () => {
+  void it("keeps Grafana's pre-5.3 quirk: $__timeGroup followed by a comma gets an alias", () => {
     assert.equal(x("SELECT $__timeGroup(ts,'5m'), avg(v)"), 'SELECT floor(extract(epoch from ts)/300)*300 AS "time", avg(v)');
     assert.equal(x("ORDER BY $__timeGroup(ts,'5m')"), "ORDER BY floor(extract(epoch from ts)/300)*300");
   });
 
-  it("substitutes $__interval and $__interval_ms", () => {
+  void it("substitutes $__interval and $__interval_ms", () => {
     assert.equal(x("$__interval $__interval_ms"), "1m 60000");
     assert.equal(x("$__interval", { intervalMs: 90_000 }), "1m");
     assert.equal(x("$__interval", { intervalMs: 2 * 86_400_000 }), "2d");
   });
 
-  it("formats template variables as the SQL datasource does", () => {
+  void it("formats template variables as the SQL datasource does", () => {
     assert.equal(x("IN ($participant)"), "IN ('p-1','o''brien')");
     assert.equal(x("IN (${participant:sqlstring})"), "IN ('p-1','o''brien')");
     assert.equal(x("${participant:csv}"), "p-1,o'brien");
@@ -58,7 +58,7 @@ describe("Grafana postgres macros", () => {
     assert.equal(x("${minutes:sqlstring}::numeric"), "'600'::numeric");
   });
 
-  it("rejects unknown variables, macros, formats and bad intervals with clear errors", () => {
+  void it("rejects unknown variables, macros, formats and bad intervals with clear errors", () => {
     assert.throws(() => x("WHERE id = $nope"), /unknown template variable "nope"/);
     assert.throws(() => x("$__nope(ts)"), /unknown macro "__nope"/);
     assert.throws(() => x("${minutes:json}"), /unsupported format "json" for variable "minutes"/);
@@ -67,12 +67,12 @@ describe("Grafana postgres macros", () => {
     assert.throws(() => x("$__timeFilter()"), /missing time column argument/);
   });
 
-  it("keeps an injected value inside its quoted literal", () => {
+  void it("keeps an injected value inside its quoted literal", () => {
     const evil = x("${one:sqlstring}", { variables: { one: { value: "1'; DROP TABLE samples; --" } } });
     assert.equal(evil, "'1''; DROP TABLE samples; --'");
   });
 
-  it("matches Go's formatting helpers", () => {
+  void it("matches Go's formatting helpers", () => {
     assert.equal(rfc3339Nano(new Date("2024-01-02T03:04:05.000Z")), "2024-01-02T03:04:05Z");
     assert.equal(rfc3339Nano(new Date("2024-01-02T03:04:05.120Z")), "2024-01-02T03:04:05.12Z");
     assert.equal(goFloat(86400), "86400");

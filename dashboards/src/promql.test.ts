@@ -33,25 +33,25 @@ async function promtoolCheck(exprs: string[]): Promise<{ ok: boolean; output: st
   }
 }
 
-describe("PromQL panels", () => {
-  it("there are PromQL panels and none is empty", () => {
+void describe("PromQL panels", () => {
+  void it("there are PromQL panels and none is empty", () => {
     assert.ok(promTargets.length >= 15, `found ${promTargets.length}`);
     for (const t of promTargets) assert.ok(t.text.trim(), `${t.panelTitle} ${t.refId} is empty`);
   });
 
-  it("every expression parses with promtool", async () => {
+  void it("every expression parses with promtool", async () => {
     const exprs = promTargets.map((t) => expandPromVariables(t.text, VARS));
     const res = await promtoolCheck(exprs);
     assert.ok(res.ok, res.output);
     assert.match(res.output, new RegExp(`SUCCESS: ${exprs.length} rules found`));
   });
 
-  it("promtool really rejects a broken expression (the check is not vacuous)", async () => {
+  void it("promtool really rejects a broken expression (the check is not vacuous)", async () => {
     const res = await promtoolCheck(["sum by (pod (rate(container_cpu_usage_seconds_total[5m]))"]);
     assert.equal(res.ok, false);
   });
 
-  it("names only allowed metrics", () => {
+  void it("names only allowed metrics", () => {
     for (const t of promTargets) {
       const names = metricNames(expandPromVariables(t.text, VARS));
       assert.ok(names.length > 0, `${t.panelTitle}: no metric found in ${t.text}`);
@@ -63,7 +63,7 @@ describe("PromQL panels", () => {
     }
   });
 
-  it("metric-name extraction ignores functions, labels, keywords and strings", () => {
+  void it("metric-name extraction ignores functions, labels, keywords and strings", () => {
     assert.deepEqual(
       metricNames('histogram_quantile(0.95, sum by (le, kind) (rate(wearable_job_duration_seconds_bucket{kind="ingest", le!="x"}[5m])))'),
       ["wearable_job_duration_seconds_bucket"],
