@@ -1,0 +1,53 @@
+// Worker thread that owns one instance of the `arima` WASM module. Fits run
+// here, never in the main thread, because arima@0.2.8 (a) overflows its WASM
+// stack on long input and is broken for every later fit in that instance, and
+// (b) prints from native code to stdout. The pool (arima-pool.ts) starts this
+// worker with its stdout captured, and replaces it after any failure.
+import { createRequire } from "node:module";
+import { parentPort } from "node:worker_threads";
+
+interface ArimaInstance {
+  train(ts: number[]): ArimaInstance;
+  predict(n: number): [number[], number[]];
+  destroy?(): void;
+}
+type ArimaCtor = new (opts: Record<string, number | boolean>) => ArimaInstance;
+
+export interface FitRequest {
+  id: number;
+  series: number[];
+  order: [number, number, number];
+  horizon: number;
+}
+export interface FitReply {
+  id: number;
+  mean?: number[];
+  variance?: number[];
+  error?: string;
+}
+
+const require = createRequire(import.meta.url);
+const ARIMA = require("arima") as ArimaCtor;
+
+function fit(req: FitRequest): FitReply {
+  if (process.env.WEARABLE_ARIMA_TEST_PRINT === "1") console.log("arima native chatter that must not reach the CLI's stdout");
+  const [p, d, q] = req.order;
+  // method 1 as the issue requires (the default diverged on ordinary series).
+  const model = new ARIMA({ p, d, q, method: 1, verbose: false }).train(req.series);
+  try {
+    const [mean, variance] = model.predict(req.horizon);
+    return { id: req.id, mean: Array.from(mean), variance: Array.from(variance) };
+  } finally {
+    model.destroy?.();
+  }
+}
+
+parentPort?.on("message", (req: FitRequest) => {
+  let reply: FitReply;
+  try {
+    reply = fit(req);
+  } catch (err) {
+    reply = { id: req.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+  parentPort?.postMessage(reply);
+});
