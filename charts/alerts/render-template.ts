@@ -101,12 +101,12 @@ export function renderPrometheusRuleTemplate(): string {
     "  groups:",
   ];
   for (const group of buildAlertGroups(sentinelParams)) {
-    const shared = new Set(group.rules.map((r) => r.condition));
-    const groupCondition = shared.size === 1 ? [...shared][0]! : "always";
+    const groupCondition = group.condition;
     const body = [
       `    - name: ${group.name}`,
       "      rules:",
-      ...group.rules.flatMap((r) => renderRule(groupCondition === "always" ? r : { ...r, condition: "always" }, "        ")),
+      // A rule whose condition equals its group's needs no second `if`.
+      ...group.rules.flatMap((r) => renderRule(r.condition === groupCondition ? { ...r, condition: "always" } : r, "        ")),
     ];
     if (groupCondition === "always") out.push(...body);
     else out.push(`    {{- if ${conditions[groupCondition]} }}`, ...body, "    {{- end }}");

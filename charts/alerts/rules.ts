@@ -50,6 +50,8 @@ export interface AlertRule {
 
 export interface AlertGroup {
   name: string;
+  /** The whole group is rendered only under this condition. */
+  condition: RuleCondition;
   rules: AlertRule[];
 }
 
@@ -296,10 +298,10 @@ function outreachRules(p: AlertParams): AlertRule[] {
 
 export function buildAlertGroups(p: AlertParams): AlertGroup[] {
   return [
-    { name: "wearable-pipeline.ingest", rules: pipelineRules(p) },
-    { name: "wearable-pipeline.operator", rules: operatorRules(p) },
-    { name: "wearable-pipeline.database", rules: databaseRules(p) },
-    { name: "wearable-pipeline.outreach", rules: outreachRules(p) },
+    { name: "wearable-pipeline.ingest", condition: "always", rules: pipelineRules(p) },
+    { name: "wearable-pipeline.operator", condition: "always", rules: operatorRules(p) },
+    { name: "wearable-pipeline.database", condition: "internalDatabase", rules: databaseRules(p) },
+    { name: "wearable-pipeline.outreach", condition: "outreach", rules: outreachRules(p) },
   ];
 }
 

@@ -152,25 +152,42 @@ seccompProfile:
 {{- end }}
 
 {{/*
-The operator's configuration, as env. Names match operator/src's zod-validated
-config; keep them in sync (test/integration/chart-render.test.ts checks).
+The operator's configuration, as env. Names match operator/src/runtime/config.ts
+(zod-validated at start-up); test/integration/chart-render.test.ts checks them.
 */}}
 {{- define "wearable-pipeline.operatorConfigEnv" -}}
-- name: WEARABLE_JOB_IMAGE
+- name: WEARABLE_IMAGE
   value: {{ include "wearable-pipeline.image" . | quote }}
-- name: WEARABLE_JOB_IMAGE_PULL_POLICY
+- name: WEARABLE_IMAGE_PULL_POLICY
   value: {{ .Values.image.pullPolicy | quote }}
 - name: WEARABLE_JOB_SERVICE_ACCOUNT
   value: {{ include "wearable-pipeline.jobsServiceAccountName" . | quote }}
-- name: WEARABLE_DATABASE_SECRET
+# Jobs read DATABASE_URL from this Secret in their own (the Participant's) namespace.
+- name: WEARABLE_DB_SECRET_NAME
   value: {{ include "wearable-pipeline.dbSecretName" . | quote }}
-- name: WEARABLE_LEADER_ELECTION
+- name: WEARABLE_DB_SECRET_KEY
+  value: uri
+- name: WEARABLE_LEADER_ELECT
   value: {{ .Values.operator.leaderElection | quote }}
-- name: WEARABLE_LEASE_NAMESPACE
-  valueFrom:
-    fieldRef:
-      fieldPath: metadata.namespace
+- name: WEARABLE_LEADER_ELECTION_ID
+  value: {{ include "wearable-pipeline.componentName" (dict "root" . "component" "operator") | quote }}
+{{- if .Values.participantNamespaces }}
+- name: WEARABLE_NAMESPACES
+  value: {{ include "wearable-pipeline.jobNamespaces" . | fromJsonArray | join "," | quote }}
+{{- end }}
+- name: WEARABLE_JOB_CPU_REQUEST
+  value: {{ .Values.jobs.resources.requests.cpu | quote }}
+- name: WEARABLE_JOB_MEMORY_REQUEST
+  value: {{ .Values.jobs.resources.requests.memory | quote }}
+- name: WEARABLE_JOB_MEMORY_LIMIT
+  value: {{ .Values.jobs.resources.limits.memory | quote }}
 {{ include "wearable-pipeline.databaseEnv" . }}
+{{- end }}
+
+{{/* Namespaces that get the jobs ServiceAccount, its RoleBinding and the DB Secret: the release's plus participantNamespaces. */}}
+{{- define "wearable-pipeline.jobNamespaces" -}}
+{{- $all := prepend (.Values.participantNamespaces | default list) (include "wearable-pipeline.namespace" .) | uniq }}
+{{- toJson $all }}
 {{- end }}
 
 {{/* libpq env (PGHOST...) from the connection Secret; user/password from `userSecret`. */}}
@@ -197,4 +214,7 @@ config; keep them in sync (test/integration/chart-render.test.ts checks).
 {{/* Flags for `wearable outreach`; names match outreach/cli.ts. */}}
 {{- define "wearable-pipeline.outreachArgs" -}}
 - --port={{ .Values.outreach.port }}
+{{- if .Values.outreach.contactsSecretName }}
+- --contacts-dir=/contacts
+{{- end }}
 {{- end }}
