@@ -22,7 +22,7 @@ export const jobSettingsSchema = z.object({
 export type JobSettings = z.output<typeof jobSettingsSchema>;
 
 export const operatorConfigSchema = z.object({
-  image: z.string().min(1, "set WEARABLE_IMAGE or --image to the wearable image, e.g. ghcr.io/org/wearable:0.1.0"),
+  image: z.string({ error: "set WEARABLE_IMAGE or --image to the wearable image, e.g. ghcr.io/org/wearable:0.1.0" }).min(1, "set WEARABLE_IMAGE or --image to the wearable image"),
   imagePullPolicy: z.enum(["Always", "IfNotPresent", "Never"]).default("IfNotPresent"),
   /** Secret (in each participant's namespace) with the database URL the jobs use. */
   dbSecretName: dnsLabel.default("wearable-db"),

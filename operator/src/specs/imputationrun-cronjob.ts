@@ -17,7 +17,7 @@ export function imputationRunCronJobName(ir: ImputationRun): string {
 export function buildImputationRunCronJob(ir: ImputationRun, pt: Participant, opts: JobOptions): V1CronJob | null {
   if (ir.spec.schedule === undefined) return null;
   const labels = imputationRunLabels(ir);
-  return withSpecHash({
+  return withSpecHash<V1CronJob>({
     apiVersion: "batch/v1",
     kind: "CronJob",
     metadata: {

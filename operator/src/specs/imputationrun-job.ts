@@ -35,7 +35,7 @@ export function imputationRunJobName(ir: ImputationRun, jobSpec: V1JobSpec): str
 export function buildImputationRunJob(ir: ImputationRun, pt: Participant, opts: JobOptions): V1Job | null {
   if (ir.spec.schedule !== undefined) return null;
   const spec = buildImputationRunJobSpec(ir, pt, opts);
-  return withSpecHash({
+  return withSpecHash<V1Job>({
     apiVersion: "batch/v1",
     kind: "Job",
     metadata: {

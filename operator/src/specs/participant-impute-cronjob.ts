@@ -26,7 +26,7 @@ export function buildParticipantImputeCronJob(pt: Participant, opts: JobOptions)
     args: buildImputeArgs({ participantId: pt.spec.participantId, metric: m.metric, method: m.method, maxGap: imp.maxGap, lookback: imp.lookback }),
   }));
   const template = buildJobPodTemplate({ labels, steps, needsApiToken: false }, opts);
-  return withSpecHash({
+  return withSpecHash<V1CronJob>({
     apiVersion: "batch/v1",
     kind: "CronJob",
     metadata: {

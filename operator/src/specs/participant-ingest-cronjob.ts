@@ -26,7 +26,7 @@ export function buildParticipantIngestCronJob(pt: Participant, opts: JobOptions)
     steps: [{ name: "ingest", args: buildIngestArgs(pt) }],
     needsApiToken: pt.spec.source.googleHealth !== undefined,
   }, opts);
-  return withSpecHash({
+  return withSpecHash<V1CronJob>({
     apiVersion: "batch/v1",
     kind: "CronJob",
     metadata: {

@@ -1,0 +1,87 @@
+// ImputationRun status as a pure function of the run, its Job (one-shot) or
+// its CronJob's newest finished Job (scheduled), and the previous status.
+import type { Condition } from "../api/v1alpha1/common-types.ts";
+import { CONDITION, REASON, setCondition } from "../api/v1alpha1/conditions.ts";
+import type { ImputationPhase, ImputationRun, ImputationRunStatus } from "../api/v1alpha1/imputationrun-types.ts";
+import { byFinishTime, imputeSummarySchema, type JobOutcome } from "./job-outcome.ts";
+
+export interface ImputationObservation {
+  /** Name of the Job (one-shot) or CronJob (scheduled). */
+  workloadName: string;
+  scheduled: boolean;
+  /** One-shot: the Job, if it exists. Scheduled: the CronJob's Jobs. */
+  jobs: JobOutcome[];
+  lastScheduleTime?: string;
+  participantMissing?: string;
+  applyError?: string;
+  now: Date;
+}
+
+const TERMINAL: ImputationPhase[] = ["Succeeded", "Failed"];
+
+export function isFinished(status: ImputationRunStatus | undefined, jobName: string): boolean {
+  return status?.jobName === jobName && TERMINAL.includes(status.phase as ImputationPhase);
+}
+
+function counts(job: JobOutcome | undefined) {
+  for (const s of [...(job?.summaries ?? [])].reverse()) {
+    const r = imputeSummarySchema.safeParse(s);
+    if (r.success) {
+      const { gapsFound, gapsFilled, gapsSkipped, pointsImputed } = r.data;
+      return { gapsFound, gapsFilled, gapsSkipped, pointsImputed };
+    }
+  }
+  return {};
+}
+
+export function computeImputationRunStatus(ir: ImputationRun, obs: ImputationObservation): ImputationRunStatus {
+  const prev = ir.status ?? {};
+  const gen = ir.metadata.generation;
+  let conditions: Condition[] = prev.conditions ?? [];
+  const set = (type: string, status: "True" | "False" | "Unknown", reason: string, message: string) => {
+    conditions = setCondition(conditions, { type, status, reason, message }, gen, obs.now);
+  };
+  const base = { ...(gen !== undefined ? { observedGeneration: gen } : {}) };
+
+  if (obs.participantMissing || obs.applyError) {
+    const msg = obs.participantMissing ?? obs.applyError!;
+    set(CONDITION.Ready, "False", obs.participantMissing ? REASON.ParticipantNotFound : REASON.ApplyFailed, msg);
+    return { ...base, phase: "Pending", conditions, message: msg };
+  }
+
+  const newest = obs.jobs.filter((j) => j.state !== "running").sort(byFinishTime).at(-1);
+  if (obs.scheduled) {
+    const phase: ImputationPhase = ir.spec.suspend ? "Suspended" : "Scheduled";
+    set(CONDITION.Ready, "True", REASON.CronJobScheduled, `CronJob ${obs.workloadName} runs "${ir.spec.schedule}"`);
+    if (newest) set(CONDITION.Complete, newest.state === "succeeded" ? "True" : "False", newest.state === "succeeded" ? REASON.JobSucceeded : REASON.JobFailed, newest.message ?? `Job ${newest.name} ${newest.state}`);
+    return {
+      ...base, phase, conditions, jobName: obs.workloadName,
+      ...(obs.lastScheduleTime ? { lastScheduleTime: obs.lastScheduleTime } : {}),
+      ...(newest?.finishedAt ? { completionTime: newest.finishedAt } : {}),
+      ...counts(newest),
+    };
+  }
+
+  const job = obs.jobs[0];
+  if (!job) {
+    // A finished Job removed by its TTL: the status already holds the result.
+    if (isFinished(prev, obs.workloadName)) return prev;
+    set(CONDITION.Ready, "True", REASON.JobCreated, `Job ${obs.workloadName} created`);
+    return { ...base, phase: "Pending", conditions, jobName: obs.workloadName };
+  }
+  set(CONDITION.Ready, "True", REASON.JobCreated, `Job ${job.name} created`);
+  const start = job.startTime ? { startTime: job.startTime } : {};
+  if (job.state === "running") {
+    set(CONDITION.Complete, "False", REASON.JobRunning, `Job ${job.name} is running`);
+    return { ...base, phase: job.startTime ? "Running" : "Pending", conditions, jobName: job.name, ...start };
+  }
+  const okay = job.state === "succeeded";
+  const message = okay ? `Job ${job.name} succeeded` : (job.message ?? `Job ${job.name} failed`);
+  set(CONDITION.Complete, okay ? "True" : "False", okay ? REASON.JobSucceeded : REASON.JobFailed, message);
+  return {
+    ...base, phase: okay ? "Succeeded" : "Failed", conditions, jobName: job.name, ...start,
+    ...(job.finishedAt ? { completionTime: job.finishedAt } : {}),
+    ...counts(job),
+    ...(okay ? {} : { message: message.slice(0, 4000) }),
+  };
+}

@@ -1,0 +1,122 @@
+// The Participant status as a pure function of the spec, the outcome of
+// applying its owned objects, the ingest Jobs and the previous status.
+// Times only move forward, so Jobs removed by history limits or TTL never
+// erase what status already recorded.
+import type { Condition } from "../api/v1alpha1/common-types.ts";
+import { CONDITION, REASON, findCondition, setCondition } from "../api/v1alpha1/conditions.ts";
+import type { Participant, ParticipantStatus } from "../api/v1alpha1/participant-types.ts";
+import { byFinishTime, ingestSummarySchema, type IngestSummary, type JobOutcome } from "./job-outcome.ts";
+
+export interface ParticipantObservation {
+  cronJobName: string;
+  schedule: string;
+  /** Error from applying the ingest or imputation CronJob (e.g. the server refused the time zone). */
+  applyError?: string;
+  /** Ingest Jobs of this participant. */
+  jobs: JobOutcome[];
+  now: Date;
+}
+
+const later = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b);
+
+function summaryOf(job: JobOutcome): IngestSummary | undefined {
+  for (const s of [...job.summaries].reverse()) {
+    const r = ingestSummarySchema.safeParse(s);
+    if (r.success) return r.data;
+  }
+  return undefined;
+}
+
+interface IngestFacts {
+  lastSuccess?: string;
+  lastFailure?: string;
+  newest?: JobOutcome;
+  consecutiveFailures: number;
+}
+
+function ingestFacts(prev: ParticipantStatus, jobs: JobOutcome[]): IngestFacts {
+  const finished = jobs.filter((j) => j.state !== "running" && j.finishedAt).sort(byFinishTime);
+  const succeeded = finished.filter((j) => j.state === "succeeded");
+  const failed = finished.filter((j) => j.state === "failed");
+  const lastSuccess = later(prev.lastSuccessfulIngestTime, succeeded.at(-1)?.finishedAt);
+  const lastFailure = later(prev.lastFailedIngestTime, failed.at(-1)?.finishedAt);
+  const failuresSince = failed.filter((j) => !lastSuccess || Date.parse(j.finishedAt!) > Date.parse(lastSuccess)).length;
+  // Failed Jobs beyond failedJobsHistoryLimit are gone; never count down while failures continue.
+  const stillFailing = lastFailure && (!lastSuccess || Date.parse(lastFailure) > Date.parse(lastSuccess));
+  const consecutiveFailures = stillFailing ? Math.max(failuresSince, prev.consecutiveIngestFailures ?? 0) : 0;
+  return { lastSuccess, lastFailure, newest: finished.at(-1), consecutiveFailures };
+}
+
+function ingestHealthy(facts: IngestFacts): { status: "True" | "False" | "Unknown"; reason: string; message: string } {
+  if (!facts.lastSuccess && !facts.lastFailure) return { status: "Unknown", reason: REASON.NoIngestYet, message: "no ingest run has finished yet" };
+  const failing = facts.consecutiveFailures > 0;
+  if (failing) {
+    const detail = facts.newest?.state === "failed" && facts.newest.message ? `: ${facts.newest.message}` : "";
+    return { status: "False", reason: REASON.IngestFailed, message: `${facts.consecutiveFailures} ingest run(s) failed since the last success${detail}`.slice(0, 2000) };
+  }
+  const s = facts.newest?.state === "succeeded" ? summaryOf(facts.newest) : undefined;
+  return { status: "True", reason: REASON.IngestSucceeded, message: s ? `last ingest wrote ${s.rowsWritten} rows (${s.rowsRejected} rejected)` : "last ingest succeeded" };
+}
+
+export function computeParticipantStatus(pt: Participant, obs: ParticipantObservation): ParticipantStatus {
+  const prev = pt.status ?? {};
+  const gen = pt.metadata.generation;
+  const facts = ingestFacts(prev, obs.jobs);
+  let conditions: Condition[] = prev.conditions ?? [];
+  const set = (type: string, status: "True" | "False" | "Unknown", reason: string, message: string) => {
+    conditions = setCondition(conditions, { type, status, reason, message }, gen, obs.now);
+  };
+
+  if (obs.applyError) set(CONDITION.Scheduled, "False", REASON.ApplyFailed, obs.applyError);
+  else if (pt.spec.suspend) set(CONDITION.Scheduled, "False", REASON.Suspended, "spec.suspend is true: no ingest runs are scheduled");
+  else set(CONDITION.Scheduled, "True", REASON.CronJobReady, `CronJob ${obs.cronJobName} runs "${obs.schedule}" (${pt.spec.timeZone})`);
+
+  const health = ingestHealthy(facts);
+  set(CONDITION.IngestHealthy, health.status, health.reason, health.message);
+
+  if (obs.applyError) set(CONDITION.Ready, "False", REASON.ApplyFailed, obs.applyError);
+  else if (health.status === "False") set(CONDITION.Ready, "False", REASON.IngestFailed, health.message);
+  else if (pt.spec.suspend) set(CONDITION.Ready, "True", REASON.Suspended, "owned objects are in sync; ingest is suspended");
+  else set(CONDITION.Ready, "True", REASON.Reconciled, "owned objects are in sync");
+
+  const newest = facts.newest;
+  const newestSummary = newest?.state === "succeeded" ? summaryOf(newest) : undefined;
+  const lastIngest = newest
+    ? {
+      jobName: newest.name,
+      ...(newestSummary ? { rowsWritten: newestSummary.rowsWritten, rowsRejected: newestSummary.rowsRejected } : {}),
+      ...(newestSummary?.lastSampleTime ? { lastSampleTime: newestSummary.lastSampleTime } : {}),
+    }
+    : prev.lastIngest;
+  const adherenceJob = obs.jobs.filter((j) => j.state === "succeeded" && summaryOf(j)?.adherence).sort(byFinishTime).at(-1);
+  const a = adherenceJob ? summaryOf(adherenceJob)!.adherence! : undefined;
+  const adherence = a && adherenceJob?.finishedAt && (!prev.adherence || Date.parse(adherenceJob.finishedAt) >= Date.parse(prev.adherence.reportedAt))
+    ? { windowDays: a.windowDays, wearPercent: Math.round(a.wearPercent * 10) / 10, validDays: a.validDays, reportedAt: adherenceJob.finishedAt }
+    : prev.adherence;
+
+  return {
+    ...(gen !== undefined ? { observedGeneration: gen } : {}),
+    conditions,
+    schedule: obs.schedule,
+    ...(facts.lastSuccess ? { lastSuccessfulIngestTime: facts.lastSuccess } : {}),
+    ...(facts.lastFailure ? { lastFailedIngestTime: facts.lastFailure } : {}),
+    consecutiveIngestFailures: facts.consecutiveFailures,
+    ...(lastIngest ? { lastIngest } : {}),
+    ...(adherence ? { adherence } : {}),
+  };
+}
+
+/** Events worth telling a human about, from the condition change. */
+export function ingestTransition(before: ParticipantStatus | undefined, after: ParticipantStatus): { type: "Normal" | "Warning"; reason: string; message: string } | undefined {
+  const was = findCondition(before?.conditions, CONDITION.IngestHealthy);
+  const now = findCondition(after.conditions, CONDITION.IngestHealthy);
+  if (!now || was?.status === now.status) {
+    if (now?.status === "False" && (after.consecutiveIngestFailures ?? 0) > (before?.consecutiveIngestFailures ?? 0)) {
+      return { type: "Warning", reason: REASON.IngestFailed, message: now.message };
+    }
+    return undefined;
+  }
+  if (now.status === "False") return { type: "Warning", reason: REASON.IngestFailed, message: now.message };
+  if (now.status === "True") return { type: "Normal", reason: was?.status === "False" ? "IngestRecovered" : REASON.IngestSucceeded, message: now.message };
+  return undefined;
+}
