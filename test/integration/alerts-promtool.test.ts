@@ -297,7 +297,7 @@ function promtoolTests(rules: Map<string, Rule>) {
   });
 }
 
-describe("alerts: promtool check and test on the chart's rendered rules", { skip: process.env.TEST_UNIT_ONLY === "1" }, () => {
+void describe("alerts: promtool check and test on the chart's rendered rules", { skip: process.env.TEST_UNIT_ONLY === "1" }, () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let rules: Map<string, Rule>;
   before(async () => {
@@ -308,19 +308,19 @@ describe("alerts: promtool check and test on the chart's rendered rules", { skip
   });
   after(async () => dir?.remove());
 
-  it("every alert has a firing and a silent case", () => {
+  void it("every alert has a firing and a silent case", () => {
     for (const name of alertNames()) {
       assert.ok(cases.some((c) => c.alert === name && c.kind === "fire" && (c.firing?.length ?? 0) > 0), `${name} has a firing case`);
       assert.ok(cases.some((c) => c.alert === name && c.kind === "silent" && !c.firing?.length), `${name} has a silent case`);
     }
   });
 
-  it("promtool check rules accepts the rendered rules", async () => {
+  void it("promtool check rules accepts the rendered rules", async () => {
     const { stdout } = await run("promtool", ["check", "rules", join(dir.path, "rules.yaml")]);
     assert.match(stdout, new RegExp(`SUCCESS: ${alertNames().length} rules found`));
   });
 
-  it("promtool test rules: each alert fires on its firing case and stays quiet on its silent case", async () => {
+  void it("promtool test rules: each alert fires on its firing case and stays quiet on its silent case", async () => {
     const testFile = join(dir.path, "tests.yaml");
     await writeFile(testFile, stringify({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests: promtoolTests(rules) }));
     try {

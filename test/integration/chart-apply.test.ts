@@ -34,7 +34,7 @@ function monitoringCrd(kind: string, plural: string) {
 
 const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
 
-describe("chart: server-side dry-run on a real API server", { skip: process.env.TEST_UNIT_ONLY === "1" }, () => {
+void describe("chart: server-side dry-run on a real API server", { skip: process.env.TEST_UNIT_ONLY === "1" }, () => {
   let cp: ControlPlane;
   before(async () => {
     cp = await startControlPlane({ controllerManager: false });
@@ -46,7 +46,7 @@ describe("chart: server-side dry-run on a real API server", { skip: process.env.
   });
   after(async () => cp?.stop());
 
-  it("every rendered object of every ci/ values set passes --dry-run=server", async () => {
+  void it("every rendered object of every ci/ values set passes --dry-run=server", async () => {
     for (const f of await ciValuesFiles()) {
       const text = await renderText({ valuesFiles: [f], set: ["participantNamespaces={study-a}"] });
       const objects = docs(text);
@@ -62,7 +62,7 @@ describe("chart: server-side dry-run on a real API server", { skip: process.env.
     }
   });
 
-  it("ServiceMonitors and PrometheusRules match the prometheus-operator schema", async () => {
+  void it("ServiceMonitors and PrometheusRules match the prometheus-operator schema", async () => {
     let checked = 0;
     for (const f of await ciValuesFiles()) {
       for (const o of docs(await renderText({ valuesFiles: [f] }))) {
@@ -78,7 +78,7 @@ describe("chart: server-side dry-run on a real API server", { skip: process.env.
     assert.throws(() => new PrometheusRule(bad as never).validate(), /for must match pattern/);
   });
 
-  it("helm install then upgrade keeps the generated database and reader passwords (lookup)", async () => {
+  void it("helm install then upgrade keeps the generated database and reader passwords (lookup)", async () => {
     const env = { KUBECONFIG: cp.kubeconfigPath };
     const base = ["--namespace", "wearables", "--no-hooks", "--set", "participantNamespaces={study-a}"];
     await helm(["install", "wp", chartDir, ...base], env);

@@ -38,12 +38,15 @@ export interface RenderOptions {
   namespace?: string;
   valuesFiles?: string[];
   set?: string[];
+  /** --set-json: keeps numbers numbers (--set turns 0.5 into a string). */
+  setJson?: string[];
 }
 
 export async function renderText(opts: RenderOptions = {}): Promise<string> {
   const args = ["template", opts.release ?? "wp", chartDir, "--namespace", opts.namespace ?? "wearables", "--kube-version", KUBE_VERSION];
   for (const f of opts.valuesFiles ?? []) args.push("--values", f);
   for (const s of opts.set ?? []) args.push("--set", s);
+  for (const s of opts.setJson ?? []) args.push("--set-json", s);
   return helm(args);
 }
 

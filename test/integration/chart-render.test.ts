@@ -38,7 +38,7 @@ function podSpec(o: K8sObject): PodSpec {
 const workloads = (objs: K8sObject[]) => objs.filter((o) => ["Deployment", "StatefulSet", "Job"].includes(o.kind));
 const stringData = (o: K8sObject) => (o as unknown as { stringData: Record<string, string> }).stringData;
 
-describe("chart: helm lint and template", () => {
+void describe("chart: helm lint and template", () => {
   const rendered = new Map<string, K8sObject[]>();
   before(async () => {
     for (const f of await ciValuesFiles()) rendered.set(f.split("/").pop()!.replace("-values.yaml", ""), await render({ valuesFiles: [f] }));
@@ -49,20 +49,20 @@ describe("chart: helm lint and template", () => {
     return objs;
   };
 
-  it("passes helm lint --strict with each ci/ values file", async () => {
+  void it("passes helm lint --strict with each ci/ values file", async () => {
     for (const f of await ciValuesFiles()) {
       const out = await helm(["lint", "--strict", chartDir, "--values", f, "--kube-version", "1.34.2"]);
       assert.match(out, /1 chart\(s\) linted, 0 chart\(s\) failed/, f);
     }
   });
 
-  it("keeps generated and copied files (rules template, schema, CRDs, dashboards) in sync with their sources", async () => {
+  void it("keeps generated and copied files (rules template, schema, CRDs, dashboards) in sync with their sources", async () => {
     assert.deepEqual(await staleFiles(), [], "run `node charts/sync.ts`");
     const chartCrds = await readFile(join(chartDir, "crds/wearables.dev_participants.yaml"), "utf8");
     assert.match(chartCrds, /kind: CustomResourceDefinition/);
   });
 
-  it("defaults: operator Deployment with 2 replicas, leader election, probes, restricted security and a PDB", () => {
+  void it("defaults: operator Deployment with 2 replicas, leader election, probes, restricted security and a PDB", () => {
     const objs = get("default");
     const dep = one(objs, "Deployment", "-operator");
     assert.equal((dep.spec as { replicas: number }).replicas, 2);
@@ -76,7 +76,7 @@ describe("chart: helm lint and template", () => {
     assert.equal((pdb.spec as { minAvailable: number }).minAvailable, 1);
   });
 
-  it("every container: pinned image, resources, restricted securityContext; pods non-root with seccomp", () => {
+  void it("every container: pinned image, resources, restricted securityContext; pods non-root with seccomp", () => {
     for (const [name, objs] of rendered) {
       for (const w of workloads(objs)) {
         const spec = podSpec(w);
@@ -94,7 +94,7 @@ describe("chart: helm lint and template", () => {
     }
   });
 
-  it("the operator's env is exactly what operator/src/runtime/config.ts accepts", () => {
+  void it("the operator's env is exactly what operator/src/runtime/config.ts accepts", () => {
     const c = podSpec(one(get("default"), "Deployment", "-operator")).containers[0]!;
     const env = Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
     const known = ["WEARABLE_IMAGE", "WEARABLE_IMAGE_PULL_POLICY", "WEARABLE_JOB_SERVICE_ACCOUNT", "WEARABLE_DB_SECRET_NAME", "WEARABLE_DB_SECRET_KEY",
@@ -113,7 +113,7 @@ describe("chart: helm lint and template", () => {
     assert.ok(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues));
   });
 
-  it("RBAC: the operator ClusterRole is files/operator-rbac-rules.yaml verbatim; jobs get only Secrets get/update/patch", async () => {
+  void it("RBAC: the operator ClusterRole is files/operator-rbac-rules.yaml verbatim; jobs get only Secrets get/update/patch", async () => {
     const objs = get("default");
     const shared = parse(await readFile(join(chartDir, "files/operator-rbac-rules.yaml"), "utf8")) as unknown[];
     assert.deepEqual(one(objs, "ClusterRole", "-operator").rules, shared);
@@ -122,7 +122,7 @@ describe("chart: helm lint and template", () => {
     assert.equal(binding.subjects[0]!.name, one(objs, "ServiceAccount", "-jobs").metadata.name);
   });
 
-  it("TimescaleDB: pinned timescaledb-ha, headless Service, PVC template, /dev/shm in memory, probes, long grace", () => {
+  void it("TimescaleDB: pinned timescaledb-ha, headless Service, PVC template, /dev/shm in memory, probes, long grace", () => {
     const objs = get("default");
     const sts = one(objs, "StatefulSet");
     const spec = podSpec(sts);
@@ -137,7 +137,7 @@ describe("chart: helm lint and template", () => {
     assert.equal((svc.spec as { clusterIP: string }).clusterIP, "None");
   });
 
-  it("credentials: one generated password shared by every copy; the datasource uses the reader role's", () => {
+  void it("credentials: one generated password shared by every copy; the datasource uses the reader role's", () => {
     const objs = render({ valuesFiles: [], set: ["participantNamespaces={study-a}"] });
     return objs.then((o) => {
       const dbSecrets = find(o, "Secret", "-db");
@@ -160,7 +160,7 @@ describe("chart: helm lint and template", () => {
     });
   });
 
-  it("dashboards: one ConfigMap per dashboards/*.json with the sidecar label", async () => {
+  void it("dashboards: one ConfigMap per dashboards/*.json with the sidecar label", async () => {
     const cms = find(get("default"), "ConfigMap").filter((c) => c.metadata.labels?.grafana_dashboard === "1");
     const expected = ["adherence-overview", "participant-detail", "pipeline-health"];
     for (const name of expected) {
@@ -173,7 +173,7 @@ describe("chart: helm lint and template", () => {
     }
   });
 
-  it("external database: no StatefulSet, no generated connection Secret, pods read the given Secret", () => {
+  void it("external database: no StatefulSet, no generated connection Secret, pods read the given Secret", () => {
     const objs = get("external-db");
     assert.equal(find(objs, "StatefulSet").length, 0);
     assert.equal(find(objs, "NetworkPolicy").length, 0);
@@ -185,13 +185,13 @@ describe("chart: helm lint and template", () => {
     assert.ok(!alerts.includes("WearableDatabaseDown") && !alerts.includes("WearableDatabaseDiskFull"));
   });
 
-  it("monitoring off: no prometheus-operator or Grafana objects", () => {
+  void it("monitoring off: no prometheus-operator or Grafana objects", () => {
     const objs = get("monitoring-off");
     assert.deepEqual(objs.filter((o) => o.apiVersion.startsWith("monitoring.coreos.com")), []);
     assert.deepEqual(objs.filter((o) => o.metadata.labels?.grafana_dashboard || o.metadata.labels?.grafana_datasource), []);
   });
 
-  it("release label: defaults to kube-prometheus-stack, custom value on every ServiceMonitor and the PrometheusRule", () => {
+  void it("release label: defaults to kube-prometheus-stack, custom value on every ServiceMonitor and the PrometheusRule", () => {
     for (const [set, label] of [["default", "kube-prometheus-stack"], ["custom-release-label", "prom"]] as const) {
       const monitoring = get(set).filter((o) => o.apiVersion.startsWith("monitoring.coreos.com"));
       assert.equal(monitoring.length, 4, `${set}: 3 ServiceMonitors + 1 PrometheusRule`);
@@ -203,7 +203,7 @@ describe("chart: helm lint and template", () => {
     assert.equal(stale.labels?.team, "research-platform");
   });
 
-  it("every alert has severity, summary, a description naming the object, and a runbook section", async () => {
+  void it("every alert has severity, summary, a description naming the object, and a runbook section", async () => {
     const runbooks = await readFile(join(chartDir, "../../docs/runbooks.md"), "utf8");
     const rules = ruleGroups(get("default")).flatMap((g) => g.rules);
     assert.deepEqual(rules.map((r) => r.alert).sort(), alertNames().sort());
@@ -217,7 +217,7 @@ describe("chart: helm lint and template", () => {
     }
   });
 
-  it("schema: unknown keys and bad enums fail with the field named; contradictory values fail", async () => {
+  void it("schema: unknown keys and bad enums fail with the field named; contradictory values fail", async () => {
     await assert.rejects(renderText({ set: ["operator.replicas=3"] }), /additional properties 'replicas' not allowed/);
     await assert.rejects(renderText({ set: ["database.mode=cloud"] }), /\/database\/mode.*one of 'internal', 'external'/s);
     await assert.rejects(renderText({ set: ["image.tag=latest"] }), /\/image\/tag/);
@@ -226,7 +226,7 @@ describe("chart: helm lint and template", () => {
     await assert.rejects(renderText({ set: ["operator.podDisruptionBudget.minAvailable=2"] }), /minAvailable must be below operator.replicaCount/);
   });
 
-  it("schema: draft-07, a description on every property, closed objects", async () => {
+  void it("schema: draft-07, a description on every property, closed objects", async () => {
     const schema = JSON.parse(await readFile(join(chartDir, "values.schema.json"), "utf8")) as Record<string, unknown>;
     assert.equal(schema.$schema, "http://json-schema.org/draft-07/schema#");
     const walk = (node: Record<string, unknown>, path: string) => {
