@@ -90,7 +90,7 @@ void describe("generated dashboards", () => {
   });
 
   void it("uses SDK units (or Grafana's custom suffix unit)", () => {
-    const known = new Set(Object.values(units).filter((v): v is string => typeof v === "string"));
+    const known = new Set<string>(Object.values(units as Record<string, unknown>).filter((v): v is string => typeof v === "string"));
     for (const file of DASHBOARD_FILES) {
       const found = JSON.stringify(dashboards[file]).matchAll(/"unit","value":"([^"]+)"|"unit":"([^"]+)"/g);
       for (const m of found) {
