@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/wearable.ts", ...args], { encoding: "utf8" });
 
-for (const name of ["operator", "migrate", "ingest", "impute", "impute-csv", "demo", "db", "outreach"]) {
+for (const name of ["operator", "migrate", "ingest", "impute", "impute-csv", "demo", "db", "outreach", "google-health-double"]) {
   test(`wearable ${name} --help prints usage and exits 0`, () => {
     const r = cli(name, "--help");
     assert.equal(r.status, 0, r.stderr);

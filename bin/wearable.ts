@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<{ default: Command }>> = {
   demo: () => import("../jobs/demo/cli.ts"),
   db: () => import("../jobs/db/cli.ts"),
   outreach: () => import("../outreach/cli.ts"),
+  "google-health-double": () => import("../jobs/sources/google-health/double-cli.ts"),
 };
 
 async function usage(): Promise<string> {
