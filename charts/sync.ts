@@ -2,6 +2,8 @@
 //   templates/prometheusrule.yaml  <- charts/alerts/rules.ts (generated)
 //   crds/*.yaml                    <- crds/*.yaml (the operator's CRDs, copied)
 //   dashboards/*.json              <- dashboards/*.json (generated dashboards, copied)
+//   values.schema.json             <- forOverrides keys from the alert names
+//   README.md values table         <- values.yaml (`# --` comments and defaults)
 // Usage: node charts/sync.ts          write what is stale
 //        node charts/sync.ts --check  exit 1 and list what is stale
 // Helm cannot read files outside the chart directory, hence copies; the
@@ -9,6 +11,7 @@
 import { readdir, readFile, writeFile, rm, mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { alertNames, renderPrometheusRuleTemplate } from "./alerts/render-template.ts";
+import { withValuesTable } from "./values-table.ts";
 
 const repoRoot = resolve(import.meta.dirname, "..");
 export const chartDir = join(repoRoot, "charts/wearable-pipeline");
@@ -58,6 +61,10 @@ export async function desiredFiles(): Promise<SyncEntry[]> {
   return [
     { target: "charts/wearable-pipeline/templates/prometheusrule.yaml", content: renderPrometheusRuleTemplate() },
     { target: "charts/wearable-pipeline/values.schema.json", content: await schemaWithAlertNames() },
+    {
+      target: "charts/wearable-pipeline/README.md",
+      content: withValuesTable(await readFile(join(chartDir, "README.md"), "utf8"), await readFile(join(chartDir, "values.yaml"), "utf8")),
+    },
     ...(await mirror("crds", "charts/wearable-pipeline/crds", ".yaml")),
     ...(await mirror("dashboards", "charts/wearable-pipeline/dashboards", ".json")),
   ];

@@ -7,6 +7,7 @@ import { before, describe, it } from "node:test";
 import { parse } from "yaml";
 import { alertNames } from "../../charts/alerts/render-template.ts";
 import { staleFiles } from "../../charts/sync.ts";
+import { valueRows } from "../../charts/values-table.ts";
 import { operatorConfigSchema } from "../../operator/src/runtime/config.ts";
 import { chartDir, ciValuesFiles, find, helm, one, render, renderText, ruleGroups, type K8sObject } from "./chart-helm.ts";
 
@@ -224,6 +225,15 @@ void describe("chart: helm lint and template", () => {
     await assert.rejects(renderText({ set: ["monitoring.alerts.forOverrides.NoSuchAlert=5m"] }), /forOverrides/);
     await assert.rejects(renderText({ set: ["database.mode=external"] }), /secretName|host/);
     await assert.rejects(renderText({ set: ["operator.podDisruptionBudget.minAvailable=2"] }), /minAvailable must be below operator.replicaCount/);
+  });
+
+  void it("values.yaml: every value has a `# --` description (the README values table is built from them)", async () => {
+    const rows = valueRows(await readFile(join(chartDir, "values.yaml"), "utf8"));
+    assert.ok(rows.length > 60);
+    for (const r of rows) assert.ok(r.description.length > 3, `${r.key} has a # -- description in values.yaml`);
+    const readme = await readFile(join(chartDir, "README.md"), "utf8");
+    assert.match(readme, /## CRDs/);
+    for (const r of rows) assert.ok(readme.includes(`| \`${r.key}\` |`), `README documents ${r.key}`);
   });
 
   void it("schema: draft-07, a description on every property, closed objects", async () => {
