@@ -394,7 +394,14 @@ export async function startGoogleHealthDouble(opts: GoogleHealthDoubleOptions = 
   }
 
   async function admin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    if (path === "/_double/faults" && req.method === "POST") double.injectFault(JSON.parse(await readBody(req)) as DoubleFault);
+    if (path === "/_double/faults" && req.method === "POST") {
+      const text = await readBody(req);
+      try {
+        double.injectFault(JSON.parse(text) as DoubleFault);
+      } catch (err) {
+        throw new ApiError(400, `Invalid fault: ${(err as Error).message}`);
+      }
+    }
     else if (path === "/_double/faults" && req.method === "DELETE") double.clearFaults();
     else if (path === "/_double/expire-access-tokens" && req.method === "POST") double.expireAccessTokens();
     else if (path === "/_double/revoke" && req.method === "POST") double.revokeRefreshTokens((JSON.parse(await readBody(req)) as { participantId: string }).participantId);
