@@ -33,6 +33,8 @@ export interface SecretTokenStoreOptions extends SecretRef {
   logger?: Logger;
   /** Attempts of the read-modify-replace loop on 409 Conflict. Default 5. */
   maxConflictRetries?: number;
+  /** A client to use instead of one made from kubeConfig (shared clients, tests). */
+  coreApi?: Pick<k8s.CoreV1Api, "readNamespacedSecret" | "replaceNamespacedSecret">;
 }
 
 const decode = (data: Record<string, string> | undefined) =>
@@ -43,7 +45,7 @@ function codeOf(err: unknown): number | undefined {
 }
 
 export function createSecretTokenStore(opts: SecretTokenStoreOptions): TokenStore {
-  const core = opts.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const core = opts.coreApi ?? opts.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const description = `Secret ${opts.namespace}/${opts.name}`;
   const { namespace, name } = opts;
 
@@ -86,7 +88,10 @@ export function createSecretTokenStore(opts: SecretTokenStoreOptions): TokenStor
           return;
         } catch (err) {
           const code = codeOf(err);
-          if (code === 409 && attempt < attempts) continue;
+          if (code === 409 && attempt < attempts) {
+            opts.logger?.debug({ secret: description, attempt }, "Secret changed since it was read (409); re-reading");
+            continue;
+          }
           if (code === 403) throw new PermanentSourceError(`${description} cannot be updated with the rotated refresh token: the job's ServiceAccount needs update on this Secret`);
           throw new Error(`while storing the rotated refresh token in ${description} (attempt ${attempt}): HTTP ${code ?? "?"}`, { cause: err });
         }
