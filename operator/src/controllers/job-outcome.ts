@@ -61,8 +61,10 @@ export function jobOutcome(job: V1Job, pods: V1Pod[]): JobOutcome {
   const complete = cond("Complete");
   const failed = cond("Failed");
   const state = complete ? "succeeded" : failed ? "failed" : "running";
-  // Newest pod first: a retried job's last attempt is the one that counts.
-  const sorted = [...pods].sort((a, b) => String(b.metadata?.creationTimestamp ?? "").localeCompare(String(a.metadata?.creationTimestamp ?? "")));
+  // Pods that ran to the end first, then newest first: a retried job's last attempt is the one that counts.
+  const ended = (p: V1Pod) => (terminatedMessages(p).some((m) => m.exitCode !== undefined) ? "1" : "0");
+  const rank = (p: V1Pod) => `${ended(p)}${String(p.metadata?.creationTimestamp ?? "")}`;
+  const sorted = [...pods].sort((a, b) => rank(b).localeCompare(rank(a)));
   const messages = sorted[0] ? terminatedMessages(sorted[0]) : [];
   const summaries = messages.map((m) => parseTerminationMessage(m.text)).filter((s) => s !== undefined);
   const failedText = messages.find((m) => (m.exitCode ?? 0) !== 0 && m.text)?.text;

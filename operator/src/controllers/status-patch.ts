@@ -16,11 +16,19 @@ export async function patchStatus<T extends StatusObj>(client: KubeClient, r: Re
   const prev = live.status ?? {};
   const clean = JSON.parse(JSON.stringify(next)) as Record<string, unknown>;
   if (isDeepStrictEqual(prev, clean)) return null;
-  // Merge patch: keys we no longer report are removed with null.
-  const body: Record<string, unknown> = { ...clean };
-  for (const k of Object.keys(prev)) if (!(k in clean)) body[k] = null;
   return client.mergePatch<T>(r, live.metadata.namespace ?? "", live.metadata.name, {
     metadata: { resourceVersion: live.metadata.resourceVersion },
-    status: body,
+    status: mergePatchBody(prev, clean),
   }, "status");
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** RFC 7386 merge patch turning `prev` into `next`: removed keys become null, at every depth. */
+export function mergePatchBody(prev: Json, next: Json): Json {
+  const body: Json = {};
+  for (const [k, v] of Object.entries(next)) body[k] = isObject(v) && isObject(prev[k]) ? mergePatchBody(prev[k], v) : v;
+  for (const k of Object.keys(prev)) if (!(k in next)) body[k] = null;
+  return body;
 }

@@ -19,3 +19,13 @@ describe("apply decisions", () => {
     assert.equal(applyReason(desired, { metadata: { annotations: { "wearables.dev/spec-hash": "h1", other: "x" }, labels: { l: "1", m: "2" } }, spec: { schedule: "1 * * * *", suspend: false } }), null);
   });
 });
+
+describe("status merge patch", () => {
+  test("removed keys become null at every depth; lists are replaced", async () => {
+    const { mergePatchBody } = await import("../controllers/status-patch.ts");
+    assert.deepEqual(
+      mergePatchBody({ a: 1, b: { c: 1, d: 2 }, e: [1, 2], f: "x" }, { a: 2, b: { c: 1 }, e: [3] }),
+      { a: 2, b: { c: 1, d: null }, e: [3], f: null },
+    );
+  });
+});

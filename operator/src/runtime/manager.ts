@@ -93,6 +93,11 @@ export class Manager {
       imputationRun: new WorkQueue({ name: "imputationrun", concurrency: Math.max(1, Math.ceil(config.concurrency / 2)), metrics: this.metrics }),
     };
     this.wireEvents();
+    // Zero-valued series from the start, so rate() and alerts see them before the first error.
+    for (const controller of ["participant", "imputationrun"]) {
+      this.metrics.reconcileErrors.inc({ controller }, 0);
+      for (const result of ["success", "error", "requeue"]) this.metrics.reconcileTotal.inc({ controller, result }, 0);
+    }
     this.elector = config.leaderElect
       ? new LeaderElector(this.client, {
         namespace: config.leaderElectionNamespace, name: config.leaderElectionId, identity: config.identity, log,

@@ -39,6 +39,8 @@ export class WorkQueue {
     this.name = opts.name;
     this.backoff = new ExponentialBackoff(opts.baseDelayMs ?? 5, opts.maxDelayMs ?? 300_000);
     this.bucket = new TokenBucket(opts.retryQps ?? 10, opts.retryBurst ?? 100);
+    for (const c of [opts.metrics?.queueAdds, opts.metrics?.queueRetries]) c?.inc({ name: opts.name }, 0);
+    opts.metrics?.queueDepth.set({ name: opts.name }, 0);
   }
 
   get length(): number {
