@@ -225,7 +225,8 @@ export async function startGoogleHealthDouble(opts: GoogleHealthDoubleOptions = 
   const listCache = new Map<string, Entry[]>();
 
   function entriesFor(u: UserState, metric: Metric, filter: FilterNode | undefined, cacheKey: string): Promise<Entry[]> | Entry[] {
-    const key = `${cacheKey}|${Math.floor(dataNow().getTime() / 1000)}|${faultVersion}`;
+    // What is visible changes only with the participant's last sync (and, for unfiltered lists, the history window).
+    const key = `${cacheKey}|${u.source.lastSyncAt()?.getTime()}|${Math.floor(dataNow().getTime() / 60_000)}|${faultVersion}`;
     const hit = listCache.get(key);
     if (hit) return hit;
     return buildEntries(u, metric, filter).then((entries) => {
