@@ -239,7 +239,9 @@ export async function startGoogleHealthDouble(opts: GoogleHealthDoubleOptions = 
   async function buildEntries(u: UserState, metric: Metric, filter: FilterNode | undefined): Promise<Entry[]> {
     const now = dataNow().getTime();
     const hull = filter ? bounds(filter) : { lo: -Infinity, hi: Infinity };
-    const window = { from: new Date(Math.max(hull.lo, now - historyMs)), to: new Date(Math.min(hull.hi, now + 1)) };
+    // An explicit lower bound is honoured however old; without one, list the last historyDays.
+    const from = Number.isFinite(hull.lo) ? hull.lo : now - historyMs;
+    const window = { from: new Date(from), to: new Date(Math.min(hull.hi, now + 1)) };
     const req: RequestInfo = { target: "api", dataType: DATA_TYPES[metric].url, participantId: u.user.participantId };
     const empty = faults.emptyDays(req);
     const localDay = (ms: number) => new Date(ms + u.offsetAt(ms)).toISOString().slice(0, 10);
