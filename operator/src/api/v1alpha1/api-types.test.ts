@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { BAD_FIXTURES, GOOD_FIXTURES, fixtureObject } from "./fixtures.ts";
 import { participantSchema } from "./participant-types.ts";
 import { imputationRunSchema } from "./imputationrun-types.ts";
@@ -44,6 +44,19 @@ describe("zod API types", () => {
     assert.equal(crd.properties.timeZone?.default, p.spec.timeZone);
     assert.equal(crd.properties.backfillDays?.default, p.spec.backfillDays);
     assert.equal(crd.properties.dataPolicy?.default, p.spec.dataPolicy);
+  });
+});
+
+describe("sample CRs", () => {
+  test("every object in config/samples parses with the zod types", () => {
+    for (const file of ["wearables.dev_v1alpha1_participant.yaml", "wearables.dev_v1alpha1_imputationrun.yaml"]) {
+      const docs = parseAllDocuments(readFileSync(join(root, "config/samples", file), "utf8")).map((d) => d.toJS() as { kind: string });
+      assert.ok(docs.length >= 2, file);
+      for (const d of docs) {
+        const r = schemaFor(d.kind).safeParse(d);
+        assert.ok(r.success, `${file}: ${r.success ? "" : r.error.message}`);
+      }
+    }
   });
 });
 
