@@ -23,4 +23,9 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // node:test's describe/test return promises the runner awaits itself.
+    files: ["**/*.test.ts"],
+    rules: { "@typescript-eslint/no-floating-promises": "off" },
+  },
 );

@@ -21,7 +21,7 @@ async function usage(): Promise<string> {
   const lines = ["Usage: wearable <command> [flags]", "", "Commands:"];
   for (const [name, load] of Object.entries(commands)) {
     const cmd = (await load()).default;
-    lines.push(`  ${name.padEnd(12)} ${cmd.summary}`);
+    lines.push(`  ${name.padEnd(22)} ${cmd.summary}`);
   }
   lines.push("", "Run `wearable <command> --help` for a command's flags.");
   return lines.join("\n");
