@@ -9,7 +9,9 @@ SELECT format('CREATE ROLE %I LOGIN', :'reader_user')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'reader_user') \gexec
 
 -- Re-applied every run so a rotated Secret takes effect on the next upgrade.
-SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %L',
+-- (No NOSUPERUSER here: only a superuser may even restate it, and new roles
+-- are never superusers anyway.)
+SELECT format('ALTER ROLE %I WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %L',
               :'reader_user', :'reader_password') \gexec
 -- Belt and braces: even a mistaken GRANT cannot let a dashboard write.
 SELECT format('ALTER ROLE %I SET default_transaction_read_only = on', :'reader_user') \gexec
