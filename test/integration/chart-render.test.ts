@@ -198,6 +198,8 @@ void describe("chart: helm lint and template", () => {
       assert.equal(monitoring.length, 4, `${set}: 3 ServiceMonitors + 1 PrometheusRule`);
       for (const o of monitoring) assert.equal(o.metadata.labels?.release, label, `${set}: ${o.kind}/${o.metadata.name}`);
     }
+    const opSm = one(get("default"), "ServiceMonitor", "-operator") as K8sObject & { spec: { endpoints: Array<{ honorLabels?: boolean; port: string }> } };
+    assert.deepEqual(opSm.spec.endpoints.map((e) => [e.port, e.honorLabels]), [["metrics", true]], "operator metrics keep their namespace label");
     const stale = ruleGroups(get("custom-release-label")).flatMap((g) => g.rules).find((r) => r.alert === "WearableIngestStale")!;
     assert.equal(stale.for, "30m");
     assert.match(stale.expr, /> 48 \* 3600/);
