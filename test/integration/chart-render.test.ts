@@ -140,7 +140,7 @@ void describe("chart: helm lint and template", () => {
 
   void it("credentials: one generated password shared by every copy; the datasource uses the reader role's", () => {
     const objs = render({ valuesFiles: [], set: ["participantNamespaces={study-a}"] });
-    return objs.then((o) => {
+    return objs.then(async (o) => {
       const dbSecrets = find(o, "Secret", "-db");
       assert.deepEqual(dbSecrets.map((s) => s.metadata.namespace).sort(), ["study-a", "wearables"]);
       const passwords = new Set(dbSecrets.map((s) => stringData(s).password));
@@ -153,7 +153,10 @@ void describe("chart: helm lint and template", () => {
       assert.equal(ds.metadata.labels?.grafana_datasource, "1");
       const provisioning = parse(Object.values(stringData(ds))[0]!) as { datasources: Array<Record<string, unknown>> };
       const d = provisioning.datasources[0]!;
-      assert.equal(d.type, "postgres");
+      // The dashboards' $datasource variable lists data sources of this plugin id.
+      const dashboard = JSON.parse(await readFile(join(chartDir, "dashboards/adherence-overview.json"), "utf8")) as { templating: { list: Array<{ type: string; query: string }> } };
+      assert.equal(d.type, dashboard.templating.list.find((v) => v.type === "datasource")?.query);
+      assert.match(String(d.type), /postgres/);
       assert.equal(d.user, reader.username);
       assert.deepEqual(d.secureJsonData, { password: reader.password });
       assert.equal((d.jsonData as { timescaledb: boolean }).timescaledb, true);
