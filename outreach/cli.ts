@@ -38,7 +38,9 @@ Flags:
 Environment (from a Secret):
   SMTP_URL                     smtp://user:password@host:587 or smtps://…, or instead:
   SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_SECURE, SMTP_REQUIRE_TLS
-  SMTP_FROM                    sender, e.g. "Study team <study@example.org>" (required)
+  SMTP_FROM                    sender, e.g. "Study team <study@example.org>" (required with SMTP_*)
+                               With no SMTP_* at all the service still runs; each message is
+                               stored, marked failed ("SMTP is not configured") and retried.
   WEARABLE_DB_EMBEDDED=1       the database is the embedded one: use one connection
   LOG_LEVEL                    pino level (default info)`;
 
@@ -50,7 +52,7 @@ const command: Command = {
     const config = parseOutreachConfig(argv, process.env);
     const log = createLogger({ name: "outreach" });
     const running = await startOutreach(config, log);
-    log.info({ url: running.url, database: redactUrl(config.databaseUrl), smtp: config.smtp.describe }, "Outreach service started");
+    log.info({ url: running.url, database: redactUrl(config.databaseUrl), smtp: config.smtp?.describe ?? "not configured" }, "Outreach service started");
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);

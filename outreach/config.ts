@@ -2,7 +2,7 @@
 // object (pure: argv and env in, config out) so every bad value is reported
 // as a UsageError naming the flag, before anything starts.
 import { parseDuration, parseFlags, UsageError } from "../lib/cli.ts";
-import { smtpConfigFromEnv, type SmtpConfig } from "./mailer.ts";
+import { smtpConfigFromEnv, smtpUnconfigured, type SmtpConfig } from "./mailer.ts";
 import type { RetryPolicy } from "./delivery.ts";
 import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMITS, type RateLimits } from "./server.ts";
 
@@ -12,7 +12,8 @@ export interface OutreachConfig {
   databaseUrl: string;
   /** Pool size: 1 for the embedded database, which serves one connection at a time. */
   poolMax: number;
-  smtp: SmtpConfig;
+  /** Null when no SMTP variable is set: deliveries fail (and are kept for retry) until configured. */
+  smtp: SmtpConfig | null;
   contactsDir?: string;
   participantNamespace?: string;
   retry: RetryPolicy;
@@ -69,7 +70,7 @@ export function parseOutreachConfig(argv: string[], env: NodeJS.ProcessEnv): Out
     port,
     databaseUrl,
     poolMax: env.WEARABLE_DB_EMBEDDED === "1" ? 1 : 5,
-    smtp: smtpConfigFromEnv(env),
+    smtp: smtpUnconfigured(env) ? null : smtpConfigFromEnv(env),
     ...(contactsDir ? { contactsDir } : {}),
     ...(participantNamespace ? { participantNamespace } : {}),
     retry: {

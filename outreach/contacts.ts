@@ -54,12 +54,14 @@ export function secretDirContactSource(dir: string): ContactSource {
     async lookup(participantId) {
       // The ID pattern has no dots or slashes, so the name cannot leave the folder.
       if (!PARTICIPANT_ID_PATTERN.test(participantId)) return null;
+      let content: string;
       try {
-        return checked(`the contacts folder`, participantId, await readFile(join(dir, participantId), "utf8"));
+        content = await readFile(join(dir, participantId), "utf8");
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
         throw new Error(`while reading the contacts folder for participant ${participantId}`, { cause: err });
       }
+      return checked("the contacts folder", participantId, content);
     },
   };
 }

@@ -77,6 +77,26 @@ function fromParts(e: SmtpEnv, host: string): SmtpConfig {
   return { transport, from: e.SMTP_FROM, describe: `smtp://${host}:${port}` };
 }
 
+const SMTP_VARS = ["SMTP_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM"] as const;
+
+/** True when no SMTP variable is set at all: the service runs, and every delivery fails (and is kept) until one is. */
+export function smtpUnconfigured(env: NodeJS.ProcessEnv): boolean {
+  return SMTP_VARS.every((name) => !env[name]);
+}
+
+export const SMTP_NOT_CONFIGURED =
+  "SMTP is not configured: set SMTP_URL (or SMTP_HOST) and SMTP_FROM in the outreach Secret (chart value outreach.smtpSecretName); the message is kept and retried";
+
+/** A mailer for a service started without SMTP settings: messages are stored and marked failed with a clear reason. */
+export function unconfiguredMailer(): Mailer {
+  return {
+    send() {
+      return Promise.reject(new Error(SMTP_NOT_CONFIGURED));
+    },
+    close() {},
+  };
+}
+
 /** Reads SMTP settings from the environment; throws UsageError naming the variable to fix. */
 export function smtpConfigFromEnv(env: NodeJS.ProcessEnv): SmtpConfig {
   const parsed = envSchema.safeParse(env);

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { OutreachConfig } from "./config.ts";
 import { chainContactSources, databaseContactSource, kubernetesContactSource, secretDirContactSource, type ContactSource } from "./contacts.ts";
 import { startRetryLoop } from "./delivery.ts";
-import { createSmtpMailer } from "./mailer.ts";
+import { createSmtpMailer, SMTP_NOT_CONFIGURED, unconfiguredMailer } from "./mailer.ts";
 import { createOutreachMetrics } from "./metrics.ts";
 import { buildOutreachServer } from "./server.ts";
 import type { Queryable } from "./store.ts";
@@ -35,7 +35,8 @@ export async function startOutreach(config: OutreachConfig, log: Logger): Promis
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolMax });
   // An idle client's error (database restart) must not crash the process; the next query reconnects.
   pool.on("error", (err) => log.warn({ error: err.message }, "Database connection lost"));
-  const mailer = createSmtpMailer(config.smtp);
+  const mailer = config.smtp ? createSmtpMailer(config.smtp) : unconfiguredMailer();
+  if (!config.smtp) log.warn(SMTP_NOT_CONFIGURED);
   const metrics = createOutreachMetrics({ defaultMetrics: true });
   const { app, delivery } = await buildOutreachServer({
     db: pool,

@@ -16,7 +16,7 @@ export interface HistoryPageModel {
 
 function retryForm(r: ContactRequest, csrfToken: string): SafeHtml {
   if (r.status !== "failed") return html``;
-  return html`<form method="post" action="/messages/${r.id}/retry">
+  return html`<form class="retry" method="post" action="/messages/${r.id}/retry">
 <input type="hidden" name="_csrf" value="${csrfToken}">
 <button type="submit" class="secondary">Retry<span class="visually-hidden"> message ${r.id}</span></button>
 </form>`;
@@ -29,10 +29,9 @@ function row(r: ContactRequest, csrfToken: string): SafeHtml {
 <td>${TEMPLATES[r.template]?.label ?? r.template}</td>
 <td class="message">${r.message}</td>
 <td>${r.requestedBy}</td>
-<td>${statusBadge(r.status)}${r.sentAt ? html`<br>${formatTime(r.sentAt)}` : ""}</td>
+<td>${statusBadge(r.status)}${r.sentAt ? html`<br>${formatTime(r.sentAt)}` : ""}${retryForm(r, csrfToken)}</td>
 <td>${r.attempts}</td>
 <td class="error-text">${r.lastError ?? ""}</td>
-<td>${retryForm(r, csrfToken)}</td>
 </tr>`;
 }
 
@@ -41,10 +40,11 @@ export function historyPage(model: HistoryPageModel): string {
   const body = html`<h1>Messages to ${participantId}</h1>
 ${notice ? html`<div class="notice ${notice.kind}" role="status" tabindex="-1" autofocus>${notice.text}</div>` : ""}
 <p><a class="button" href="/contact?participant=${encodeURIComponent(participantId)}">Write a new message</a></p>
-${requests.length === 0 ? html`<p>No messages have been sent to this participant.</p>` : html`<table>
-<caption>Newest first. Failed messages are retried automatically with growing delays; you can also retry now.</caption>
-<thead><tr><th scope="col">#</th><th scope="col">Written</th><th scope="col">Template</th><th scope="col">Message</th><th scope="col">By</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+${requests.length === 0 ? html`<p>No messages have been sent to this participant.</p>` : html`<p>Failed messages are retried automatically with growing delays; you can also retry one now.</p>
+<div class="table-wrap" role="region" aria-labelledby="history-caption" tabindex="0"><table>
+<caption id="history-caption">Messages, newest first</caption>
+<thead><tr><th scope="col">#</th><th scope="col">Written</th><th scope="col">Template</th><th scope="col">Message</th><th scope="col">By</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last error</th></tr></thead>
 <tbody>${requests.map((r) => row(r, model.csrfToken))}</tbody>
-</table>`}`;
+</table></div>`}`;
   return page({ title: `Messages to ${participantId}`, body });
 }

@@ -17,12 +17,13 @@ header.site{background:#1e293b;color:#fff;padding:.75rem 1.5rem;display:flex;gap
 header.site a{color:#fff;font-weight:600;text-decoration:none}
 header.site a:hover,header.site a:focus-visible{text-decoration:underline}
 header.site nav ul{list-style:none;margin:0;padding:0;display:flex;gap:1.5rem}
-main{max-width:64rem;margin:0 auto;padding:1.5rem}
+main{max-width:72rem;margin:0 auto;padding:1.5rem}
 h1{font-size:1.75rem;margin:.5rem 0 1rem}
 h2{font-size:1.25rem}
 .card{background:#fff;border:1px solid #d5dae1;border-radius:6px;padding:1.25rem 1.5rem;margin-bottom:1.5rem}
 label,legend{font-weight:600;display:block;margin-bottom:.25rem}
 fieldset{border:0;margin:0 0 1.25rem;padding:0}
+legend{padding:0}
 .field{margin-bottom:1.25rem}
 .hint{color:#52606d;margin:0 0 .35rem;font-size:.95rem}
 input[type=text],input[type=search],textarea{font:inherit;width:100%;max-width:40rem;padding:.45rem .6rem;border:2px solid #52606d;border-radius:4px;background:#fff;color:inherit}
@@ -44,20 +45,24 @@ button.secondary:hover{background:#cbd2d9}
 .notice{border-left:6px solid #1d4ed8;background:#fff;padding:.75rem 1rem;margin-bottom:1.5rem}
 .notice.success{border-color:#15803d}
 .notice.failure{border-color:#b91c1c}
+.table-wrap{overflow-x:auto;position:relative;margin-bottom:1.5rem}
+caption{caption-side:top}
 table{border-collapse:collapse;width:100%;background:#fff}
 caption{text-align:left;font-weight:600;padding:.5rem 0}
 th,td{text-align:left;vertical-align:top;padding:.5rem .6rem;border-bottom:1px solid #d5dae1}
 th{background:#eef1f5}
-td.message{white-space:pre-wrap;max-width:26rem;overflow-wrap:anywhere}
+td.message{white-space:pre-wrap;min-width:14rem;max-width:32rem;overflow-wrap:anywhere}
+time{white-space:nowrap}
 .status{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-weight:600;font-size:.9rem;border:1px solid}
 .status-sent{color:#14532d;background:#dcfce7;border-color:#15803d}
 .status-failed{color:#7f1d1d;background:#fee2e2;border-color:#b91c1c}
 .status-pending{color:#713f12;background:#fef3c7;border-color:#b45309}
+form.retry{margin-top:.5rem}
 .actions{display:flex;gap:.75rem;flex-wrap:wrap}
 .search{display:flex;gap:.5rem;align-items:flex-end;flex-wrap:wrap}
-.search .field{margin:0;flex:1 1 18rem}
+.search .field{margin:0;flex:0 1 40rem}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-.error-text{overflow-wrap:anywhere}
+.error-text{overflow-wrap:break-word;min-width:12rem;max-width:18rem}
 `;
 
 // Replaces the message with the chosen template's text, but only while the

@@ -37,10 +37,10 @@ export function participantsPage(model: ParticipantsPageModel): string {
 <button type="submit">Search</button>
 </form>
 <p role="status">${summary}${count >= model.limit ? html` Showing the first ${model.limit}; refine the search.` : ""}</p>
-${count > 0 ? html`<table>
-<caption>Participants and their latest message</caption>
+${count > 0 ? html`<div class="table-wrap" role="region" aria-labelledby="participants-caption" tabindex="0"><table>
+<caption id="participants-caption">Participants and their latest message</caption>
 <thead><tr><th scope="col">Participant</th><th scope="col">Time zone</th><th scope="col">Latest message</th><th scope="col">Failed deliveries</th><th scope="col">Actions</th></tr></thead>
 <tbody>${participants.map(row)}</tbody>
-</table>` : ""}`;
+</table></div>` : ""}`;
   return page({ title: "Participants", body });
 }

@@ -40,7 +40,7 @@ const valid = (participant: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_ONLY === "1" }, () => {
+void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_ONLY === "1" }, () => {
   let pgServer: NativePostgres;
   let pool: pg.Pool;
   let sink: SmtpSink;
@@ -93,7 +93,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     await Promise.all([pgServer?.stop(), sink?.stop()]);
   });
 
-  test("a valid submission is stored, sent over SMTP with credentials, and shown as sent", async () => {
+  void test("a valid submission is stored, sent over SMTP with credentials, and shown as sent", async () => {
     const client = newClient();
     const res = await send(client, valid("P001", { message: "Hello Ann,\nplease sync your watch — danke schön! ".repeat(3).trim() }));
     assert.equal(res.status, 303);
@@ -118,7 +118,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.doesNotMatch(history.body, /ann\.p001@example\.org/, "the address never appears on a page");
   });
 
-  test("invalid fields come back next to their inputs, with a linked summary, and nothing is stored", async () => {
+  void test("invalid fields come back next to their inputs, with a linked summary, and nothing is stored", async () => {
     const client = newClient();
     const before = (await pool.query("SELECT count(*)::int AS n FROM contact_requests")).rows[0].n;
     const res = await send(client, { participant: "bad id!", template: "spam", message: "short", requester: "" });
@@ -142,7 +142,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.equal((await pool.query("SELECT count(*)::int AS n FROM contact_requests")).rows[0].n, before);
   });
 
-  test("too long a message, an unknown participant and one without an address are refused by field", async () => {
+  void test("too long a message, an unknown participant and one without an address are refused by field", async () => {
     const client = newClient();
     const long = await send(client, valid("P002", { message: "x".repeat(2001) }));
     assert.equal(long.status, 400);
@@ -156,7 +156,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.equal((await rows("P002")).length + (await rows("P-NOADDR")).length, 0);
   });
 
-  test("the dashboard link with a bad or unknown participant shows the problem at once", async () => {
+  void test("the dashboard link with a bad or unknown participant shows the problem at once", async () => {
     const client = newClient();
     const res = await client.get("/contact?participant=P999");
     assert.equal(res.status, 200);
@@ -167,7 +167,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.match(ok.body, /Charging it during a daily routine/);
   });
 
-  test("script injection renders inert on every page and is stored verbatim", async () => {
+  void test("script injection renders inert on every page and is stored verbatim", async () => {
     const client = newClient();
     const evil = `<script>alert("x")</script><img src=x onerror=alert(1)> "quoted" 'single' & \`tick\``;
     const form = await client.get(`/contact?participant=${encodeURIComponent(`<script>alert(1)</script>`)}`);
@@ -191,7 +191,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.doesNotMatch(bad.body, /<svg onload|<script>alert/);
   });
 
-  test("security headers: strict CSP without outside sources, no framing, no sniffing", async () => {
+  void test("security headers: strict CSP without outside sources, no framing, no sniffing", async () => {
     const res = await newClient().get("/contact?participant=P001");
     const csp = res.headers.get("content-security-policy") ?? "";
     assert.match(csp, /default-src 'none'/);
@@ -209,7 +209,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.match(cookie, /SameSite=Strict/i);
   });
 
-  test("an oversize body is refused with 413 and nothing is stored", async () => {
+  void test("an oversize body is refused with 413 and nothing is stored", async () => {
     const client = newClient();
     const page = await client.get("/contact?participant=P003");
     const res = await client.post("/contact", { ...valid("P003", { message: "y".repeat(40_000) }), _csrf: csrfTokenIn(page.body) });
@@ -218,7 +218,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.equal((await rows("P003")).length, 0);
   });
 
-  test("a missing, forged or cookie-less CSRF token is refused with 403", async () => {
+  void test("a missing, forged or cookie-less CSRF token is refused with 403", async () => {
     const client = newClient();
     const page = await client.get("/contact?participant=P003");
     const token = csrfTokenIn(page.body);
@@ -238,7 +238,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.equal((await rows("P003")).length, 0);
   });
 
-  test("a flood from one IP gets 429, other clients are unaffected", async () => {
+  void test("a flood from one IP gets 429, other clients are unaffected", async () => {
     const client = newClient();
     const page = await client.get("/contact?participant=P004");
     const token = csrfTokenIn(page.body);
@@ -258,14 +258,14 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.equal(other.status, 303);
   });
 
-  test("more than the allowed messages to one participant get 429 whatever the IP", async () => {
+  void test("more than the allowed messages to one participant get 429 whatever the IP", async () => {
     const outcomes: number[] = [];
     for (let i = 0; i < 4; i++) outcomes.push((await send(newClient(), valid("P005", { message: `Reminder number ${i} about syncing.` }))).status);
     assert.deepEqual(outcomes, [303, 303, 303, 429]);
     assert.equal((await rows("P005")).length, 3);
   });
 
-  test("an SMTP outage marks the message failed (address scrubbed); manual and background retries send it once", async () => {
+  void test("an SMTP outage marks the message failed (address scrubbed); manual and background retries send it once", async () => {
     const client = newClient();
     const mailsBefore = sink.received.length;
     sink.failing = true;
@@ -318,7 +318,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.equal(mails.filter((m) => m.to[0] === "flo.p006@example.org").length, 2, "each message delivered exactly once");
   });
 
-  test("a pending row left by a crash is recovered and sent by the retry pass", async () => {
+  void test("a pending row left by a crash is recovered and sent by the retry pass", async () => {
     const { rows: [orphan] } = await pool.query(
       `INSERT INTO contact_requests (participant_id, template, message, status, attempts, requested_by, created_at)
        VALUES ('P004', 'wear-at-night', 'Please wear the watch at night.', 'pending', 1, 'Dr. Crash', now() - interval '1 hour') RETURNING id`,
@@ -334,7 +334,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     await pool.query("DELETE FROM contact_requests WHERE id = $1", [fresh.rows[0].id]);
   });
 
-  test("list, search and history pages", async () => {
+  void test("list, search and history pages", async () => {
     const client = newClient();
     const list = await client.get("/participants");
     assert.equal(list.status, 200);
@@ -350,7 +350,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.equal((await client.get("/")).location, "/participants");
   });
 
-  test("/healthz, /readyz and /metrics", async () => {
+  void test("/healthz, /readyz and /metrics", async () => {
     const client = newClient();
     assert.equal((await client.get("/healthz")).status, 200);
     assert.equal((await client.get("/readyz")).status, 200);
@@ -367,7 +367,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.equal(Number(failed?.[1]), 3, "three failed attempts in the outage test");
   });
 
-  test("no log line carries a participant address or the SMTP password", () => {
+  void test("no log line carries a participant address or the SMTP password", () => {
     assert.ok(logLines.length > 20, "the service logged");
     const all = logLines.join("\n");
     for (const address of ADDRESSES) assert.ok(!all.includes(address), `log leaks ${address}`);
@@ -377,7 +377,7 @@ describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_UNIT_O
     assert.ok(logLines.some((l) => /"msg":"Contact request delivery failed"/.test(l)));
   });
 
-  test("`wearable outreach` runs from its flags and env: contacts from a mounted-Secret folder, SMTP from SMTP_URL", async () => {
+  void test("`wearable outreach` runs from its flags and env: contacts from a mounted-Secret folder, SMTP from SMTP_URL", async () => {
     const dir = await tempDir("outreach-cli");
     const contacts = join(dir.path, "contacts");
     await mkdir(contacts);
