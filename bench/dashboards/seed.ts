@@ -34,7 +34,7 @@ function planSql(o: SeedOptions): string {
       FROM generate_series(1, ${o.participants}) i,
            generate_series('${o.lastDay}'::date - ${o.days - 1}, '${o.lastDay}'::date, interval '1 day') d
       WHERE NOT (i % 20 = 7 AND d::date > '${o.lastDay}'::date - 5)
-    ), h AS (SELECT pd.*, abs(hashtext(participant_id || ':' || day)) AS h FROM pd)
+    ), h AS (SELECT pd.*, abs(hashtext(participant_id || ':' || day)::bigint) AS h FROM pd)
     SELECT i, participant_id, day, h,
            (h % 25 = 0) AS nonwear,
            300 + (h / 25) % 180 AS start_min,
@@ -53,7 +53,7 @@ export function rangeSql(lo: number, hi: number): string[] {
      SELECT p.participant_id, 'heart_rate', ${tsExpr}, 55 + (m % 89) / 3.0 + p.h % 10, 'bench', ${synced}
      ${minutes} AND m % 97 <> 13`,
     `INSERT INTO samples (participant_id, metric, ts, value, source, ingested_at)
-     SELECT p.participant_id, 'steps', ${tsExpr}, 1 + (m * 31 + p.h) % 120, 'bench', ${synced}
+     SELECT p.participant_id, 'steps', ${tsExpr}, 1 + (m * 31 + p.h % 1000) % 120, 'bench', ${synced}
      ${minutes} AND m % 7 = 0`,
     `INSERT INTO imputed_samples (participant_id, metric, ts, value, lower, upper, method, run_id)
      SELECT p.participant_id, 'heart_rate', ${tsExpr}, 70, 62, 78, 'bench', NULL
