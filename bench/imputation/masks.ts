@@ -37,7 +37,7 @@ export function eligibleStarts(values: Float64Array, length: number): number[] {
  * Rounds of non-overlapping masks (each round is imputed in one run), until
  * `perLength` masks per length are placed or candidates run out.
  */
-export function planMasks(values: Float64Array, perLength: number, seed: number, maxRounds = 8): Mask[][] {
+export function planMasks(values: Float64Array, perLength: number, seed: number, maxRounds = 16): Mask[][] {
   const rand = mulberry32(seed);
   const cands = new Map<number, number[]>(GAP_LENGTHS.map((L) => [L, eligibleStarts(values, L)]));
   const placed = new Map<number, number>(GAP_LENGTHS.map((L) => [L, 0]));
@@ -45,17 +45,19 @@ export function planMasks(values: Float64Array, perLength: number, seed: number,
   for (let r = 0; r < maxRounds; r++) {
     const taken = new Uint8Array(values.length);
     const round: Mask[] = [];
-    for (const L of [...GAP_LENGTHS].reverse()) {
+    for (const L of GAP_LENGTHS) {
       const list = cands.get(L)!;
       let tries = 0;
       while (placed.get(L)! < perLength && list.length && tries++ < 200) {
         const s = list[Math.floor(rand() * list.length)]!;
+        // No other mask inside this mask's context hours (contexts may overlap).
         const a = Math.max(0, s - CONTEXT), b = Math.min(values.length, s + L + CONTEXT);
         if (taken.subarray(a, b).some((x) => x)) continue;
-        taken.fill(1, a, b);
+        taken.fill(1, s, s + L);
         round.push({ start: s, length: L });
         placed.set(L, placed.get(L)! + 1);
-        if (round.filter((m) => m.length === L).length >= Math.ceil(perLength / 2)) break;
+        // A few per length per round, so every length gets room in short series.
+        if (round.filter((m) => m.length === L).length >= Math.max(2, Math.ceil(perLength / 4))) break;
       }
     }
     if (round.length === 0) break;

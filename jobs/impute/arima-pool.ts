@@ -6,7 +6,7 @@
 // - Any failure — an exception, a crash, a timeout, non-finite output — kills
 //   the worker; the next fit starts a fresh WASM instance, so one bad fit
 //   never poisons later ones.
-// - The worker's stdout is captured and discarded (the native code prints
+// - The worker swallows everything printed inside it (the native code prints
 //   even with verbose: false), so it can never corrupt CSV on our stdout.
 import { Worker } from "node:worker_threads";
 import type { FitReply, FitRequest } from "./arima-worker.ts";
@@ -44,7 +44,7 @@ export class ArimaPool {
   private nextId = 1;
   /** Workers started so far (tests read it to see recycling happen). */
   started = 0;
-  /** Bytes the native code printed (discarded). */
+  /** Bytes the current worker's native code printed (swallowed), as last reported. */
   suppressedStdoutBytes = 0;
   private readonly timeoutMs: number;
 
@@ -53,14 +53,15 @@ export class ArimaPool {
   }
 
   private spawn(): Live {
-    const w = new Worker(new URL("./arima-worker.ts", import.meta.url), { stdout: true, stderr: true });
+    // Not `stdout: true`: a captured worker stdout keeps the process alive after
+    // unref(); the worker silences its own output instead (arima-worker.ts).
+    const w = new Worker(new URL("./arima-worker.ts", import.meta.url));
     // Each worker has its own pending table: a dying worker only fails its own requests.
     const live: Live = { worker: w, pending: new Map() };
     const pending = live.pending;
     this.started++;
-    w.stdout.on("data", (b: Buffer) => (this.suppressedStdoutBytes += b.length));
-    w.stderr.on("data", (b: Buffer) => (this.suppressedStdoutBytes += b.length));
     w.on("message", (r: FitReply) => {
+      this.suppressedStdoutBytes = Math.max(this.suppressedStdoutBytes, r.printedBytes);
       const p = pending.get(r.id);
       if (!p) return;
       pending.delete(r.id);

@@ -1,8 +1,12 @@
 // Worker thread that owns one instance of the `arima` WASM module. Fits run
 // here, never in the main thread, because arima@0.2.8 (a) overflows its WASM
 // stack on long input and is broken for every later fit in that instance, and
-// (b) prints from native code to stdout. The pool (arima-pool.ts) starts this
-// worker with its stdout captured, and replaces it after any failure.
+// (b) prints from native code to stdout. Emscripten binds its print functions
+// to console.log/console.error when the module loads, so this worker swaps
+// every console and stdout/stderr writer for a byte counter BEFORE loading
+// arima: nothing the native code prints can reach the process's stdout (a
+// worker's stdout is otherwise piped straight into the parent's). The pool
+// (arima-pool.ts) replaces this worker after any failure.
 import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
 
@@ -24,6 +28,20 @@ export interface FitReply {
   mean?: number[];
   variance?: number[];
   error?: string;
+  /** Bytes the native code (or anything else) printed and this worker swallowed. */
+  printedBytes: number;
+}
+
+let printedBytes = 0;
+const swallow = (...args: unknown[]) => {
+  printedBytes += args.map(String).join(" ").length + 1;
+};
+for (const k of ["log", "info", "debug", "warn", "error", "trace"] as const) console[k] = swallow;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = ((chunk: string | Uint8Array) => {
+    printedBytes += chunk.length;
+    return true;
+  }) as typeof stream.write;
 }
 
 const require = createRequire(import.meta.url);
@@ -36,7 +54,7 @@ function fit(req: FitRequest): FitReply {
   const model = new ARIMA({ p, d, q, method: 1, verbose: false }).train(req.series);
   try {
     const [mean, variance] = model.predict(req.horizon);
-    return { id: req.id, mean: Array.from(mean), variance: Array.from(variance) };
+    return { id: req.id, mean: Array.from(mean), variance: Array.from(variance), printedBytes };
   } finally {
     model.destroy?.();
   }
@@ -47,7 +65,7 @@ parentPort?.on("message", (req: FitRequest) => {
   try {
     reply = fit(req);
   } catch (err) {
-    reply = { id: req.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    reply = { id: req.id, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), printedBytes };
   }
   parentPort?.postMessage(reply);
 });

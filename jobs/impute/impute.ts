@@ -60,13 +60,21 @@ export interface ImputeResult {
 }
 
 /**
- * What `auto` uses, by metric and gap length (points). Chosen from the
- * accuracy benchmark over synthetic and real series together (see
- * bench/imputation/README.md), never from one series.
+ * `auto` chooses per metric and gap length by cross-validation on the
+ * participant's own series: for each gap-length bucket, each candidate
+ * imputes held-out blocks of that length (the same blocks that calibrate the
+ * intervals) and the lowest MAE wins. Nothing is tuned to one series; the
+ * candidates are the methods that can win for the metric.
  */
-export function autoMethod(metric: Metric, length: number): MethodName {
-  if (metric === "steps") return "seasonal";
-  return length <= 0 ? "linear" : "seasonal";
+export function autoCandidates(metric: Metric, length: number): MethodName[] {
+  if (metric === "steps") return ["seasonal", "linear", "locf"];
+  // Two-sided ARIMA is an endpoint method: past an hour it cannot beat the profile.
+  return length <= 60 ? ["seasonal", "linear", "arima"] : ["seasonal", "linear"];
+}
+
+/** What `auto` falls back to when the series is too short to cross-validate. */
+export function autoDefault(metric: Metric, length: number): MethodName {
+  return metric === "steps" || length > 15 ? "seasonal" : "linear";
 }
 
 export function imputerFor(name: MethodName, pool?: ArimaPool): Imputer {
@@ -140,10 +148,7 @@ export async function imputeSeries(series: GridSeries, opts: ImputeOptions): Pro
     ...(opts.metric === "heart_rate" && opts.steps ? { steps: opts.steps } : {}),
     ...(opts.metric === "steps" && opts.heartRate ? { heartRate: opts.heartRate } : {}),
   }).filter((g) => g.end > from && g.start < to);
-  const gaps: FilledGap[] = classified.map((g) => {
-    if (g.kind !== "dropout" || !observed) return g;
-    return { ...g, method: opts.method === "auto" ? autoMethod(opts.metric, gapLength(g)) : opts.method };
-  });
+  const fillable = (g: ClassifiedGap) => g.kind === "dropout" && observed;
   const out = emptyResult(series);
   const input: MethodInput = {
     values,
@@ -153,17 +158,30 @@ export async function imputeSeries(series: GridSeries, opts: ImputeOptions): Pro
     ...(opts.metric === "heart_rate" && opts.steps ? { activity: opts.steps } : {}),
   };
   const prepared = new Map<MethodName, PreparedImputer>();
-  const calibrations = new Map<string, BucketCalibration | undefined>();
-  let pointsImputed = 0;
-  for (const gap of gaps) {
-    if (!gap.method) continue;
-    let imp = prepared.get(gap.method);
+  const prepare = async (name: MethodName) => {
+    let imp = prepared.get(name);
     if (!imp) {
-      imp = await imputerFor(gap.method, opts.arimaPool).prepare(input);
-      prepared.set(gap.method, imp);
+      imp = await imputerFor(name, opts.arimaPool).prepare(input);
+      prepared.set(name, imp);
     }
-    const est = await imp.estimate(values, gap);
-    const cal = opts.calibrate === false ? gaussian() : await calibrationFor(calibrations, imp, gap, values, opts.seed ?? n);
+    return imp;
+  };
+  const calibrations = new Map<string, BucketCalibration | undefined>();
+  const seed = opts.seed ?? n;
+  const calibrated = async (name: MethodName, len: number) => calibrationFor(calibrations, await prepare(name), name, len, values, seed);
+  const gaps: FilledGap[] = [];
+  let pointsImputed = 0;
+  for (const g of classified) {
+    if (!fillable(g)) {
+      gaps.push(g);
+      continue;
+    }
+    const len = gapLength(g);
+    const method = opts.method === "auto" ? await chooseAuto(opts.metric, len, opts.calibrate !== false ? calibrated : undefined) : opts.method;
+    const gap: FilledGap = { ...g, method };
+    gaps.push(gap);
+    const est = await (await prepare(method)).estimate(values, gap);
+    const cal = opts.calibrate === false ? gaussian() : await calibrated(method, len);
     const written = writeGap(out, gap, est, cal, opts.metric);
     // Only points inside the fill range count; the rest is context.
     const inRange = Math.max(0, Math.min(gap.end, to) - Math.max(gap.start, from));
@@ -183,20 +201,39 @@ function gaussian(): BucketCalibration {
   return { length: 0, qLow: -Z90, qHigh: Z90, mae: NaN, points: 0 };
 }
 
+async function chooseAuto(
+  metric: Metric,
+  len: number,
+  calibrated: ((name: MethodName, len: number) => Promise<BucketCalibration | undefined>) | undefined,
+): Promise<MethodName> {
+  if (!calibrated) return autoDefault(metric, len);
+  let best: MethodName | undefined;
+  let bestMae = Infinity;
+  for (const name of autoCandidates(metric, len)) {
+    const cal = await calibrated(name, len);
+    if (cal && cal.mae < bestMae) {
+      bestMae = cal.mae;
+      best = name;
+    }
+  }
+  return best ?? autoDefault(metric, len);
+}
+
+// eslint-disable-next-line max-params -- a cache lookup keyed by all of these
 async function calibrationFor(
   cache: Map<string, BucketCalibration | undefined>,
   imp: PreparedImputer,
-  gap: FilledGap,
+  name: MethodName,
+  len: number,
   values: Float64Array,
   seed: number,
 ): Promise<BucketCalibration | undefined> {
-  const len = gapLength(gap);
   const b = bucketOf(len);
-  const key = `${gap.method}:${b}`;
+  const key = `${name}:${b}`;
   if (!cache.has(key)) {
     // Calibrate at the bucket's geometric centre: 1, 3, 6, 11, 23, 45, 91, 181, ...
     const rep = Math.max(1, Math.round(Math.sqrt(2 ** b * (2 ** (b + 1) - 1))));
-    cache.set(key, await calibrateBucket(imp, values, rep, { seed, masks: maskBudget(gap.method!) }));
+    cache.set(key, await calibrateBucket(imp, values, rep, { seed, masks: maskBudget(name) }));
   }
   return cache.get(key);
 }

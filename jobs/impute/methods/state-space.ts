@@ -51,7 +51,7 @@ export function autocovariance(e: Float64Array, lags: readonly number[]): { g0: 
 
 /** Least-squares fit of g(k) ≈ a1·φ1^k + a2·φ2^k over a grid of time constants (minutes). */
 export function fitResidualModel(e: Float64Array, stepMinutes = 1): ResidualModel {
-  const { g0, g } = autocovariance(e, LAGS);
+  const { g0, g } = autocovariance(winsorize(e), LAGS);
   const fallback: ResidualModel = { phi1: Math.exp(-1 / 3), phi2: Math.exp(-1 / 60), a1: g0 * 0.3, a2: g0 * 0.5, r: g0 * 0.2 };
   if (!(g0 > 0)) return { ...fallback, a1: 1e-6, a2: 1e-6, r: 1e-6 };
   const pts = LAGS.map((k, i) => ({ k, y: g[i]! })).filter((p) => Number.isFinite(p.y));
@@ -80,6 +80,24 @@ export function fitResidualModel(e: Float64Array, stepMinutes = 1): ResidualMode
   best.a1 = Math.max(best.a1, 1e-6 * g0);
   best.a2 = Math.max(best.a2, 1e-6 * g0);
   return best;
+}
+
+/**
+ * Clips residuals to median ± 4 robust SDs: sensor artifacts (3 or 240 bpm)
+ * would otherwise pass for "measurement noise" and make the smoother ignore
+ * the points next to a gap.
+ */
+export function winsorize(e: Float64Array): Float64Array {
+  const obs: number[] = [];
+  for (const v of e) if (!Number.isNaN(v)) obs.push(v);
+  if (obs.length < 10) return e;
+  const sorted = Float64Array.from(obs).sort();
+  const med = sorted[sorted.length >> 1]!;
+  const dev = Float64Array.from(obs, (v) => Math.abs(v - med)).sort();
+  const mad = 1.4826 * dev[dev.length >> 1]!;
+  if (!(mad > 0)) return e;
+  const lo = med - 4 * mad, hi = med + 4 * mad;
+  return e.map((v) => (Number.isNaN(v) ? v : Math.min(hi, Math.max(lo, v))));
 }
 
 function nnls2(pts: { k: number; y: number }[], p1: number, p2: number): { a1: number; a2: number; sse: number } {
