@@ -52,7 +52,7 @@ export function secretDirContactSource(dir: string): ContactSource {
   return {
     name: "secret-dir",
     async lookup(participantId) {
-      // The ID pattern has no dots or slashes, so the name cannot leave the folder.
+      // The ID pattern has no slashes and cannot start with a dot, so the name cannot leave the folder.
       if (!PARTICIPANT_ID_PATTERN.test(participantId)) return null;
       let content: string;
       try {

@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { TEMPLATE_KEYS, type TemplateKey } from "./templates.ts";
 
-export const PARTICIPANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+// The same rule as the Participant CRD's spec.participantId.
+export const PARTICIPANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const MESSAGE_MIN = 10;
 export const MESSAGE_MAX = 2000;
 export const REQUESTER_MIN = 2;
@@ -20,7 +21,7 @@ export const participantIdSchema = z
   .min(1, { error: "Enter the participant ID" })
   .max(63, { error: "Participant ID must be at most 63 characters" })
   .regex(PARTICIPANT_ID_PATTERN, {
-    error: "Participant ID may contain only letters, digits, hyphens and underscores, starting with a letter or digit",
+    error: "Participant ID may contain only letters, digits, \".\", \"_\" and \"-\", starting with a letter or digit, e.g. P001",
   });
 
 export const submissionSchema = z.object({

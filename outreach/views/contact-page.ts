@@ -80,7 +80,7 @@ ${participantLink}
 <input type="hidden" name="_csrf" value="${model.csrfToken}">
 <div class="${fieldClass("participant", errors)}">
 <label for="field-participant">Participant ID</label>
-<p class="hint" id="participant-hint">Letters, digits, hyphens and underscores, as in the study dashboards.</p>
+<p class="hint" id="participant-hint">Letters, digits, “.”, “_” and “-”, as in the study dashboards.</p>
 ${errorFor("participant", errors)}
 <input type="text" id="field-participant" name="participant" value="${draft.participant}" autocomplete="off" spellcheck="false" required aria-describedby="${describedBy("participant", errors)}"${invalid("participant", errors)}>
 </div>
