@@ -124,7 +124,7 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     const res = await send(client, { participant: "bad id!", template: "spam", message: "short", requester: "" });
     assert.equal(res.status, 400);
     const expectations: [string, RegExp][] = [
-      ["participant", /Participant ID may contain only letters, digits, "\.", "_" and "-"/],
+      ["participant", /Participant ID may contain only letters, digits, &quot;\.&quot;, &quot;_&quot; and &quot;-&quot;/],
       ["template", /Choose one of the message templates/],
       ["message", /Message must be at least 10 characters/],
       ["requester", /Your name must be at least 2 characters/],
