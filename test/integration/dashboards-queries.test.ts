@@ -71,6 +71,8 @@ function variablesFor(file: DashboardFile, participant: string): Record<string, 
 }
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
+/** A time column: timestamptz (Date) or, from $__timeGroup without TimescaleDB, epoch seconds. */
+const timeMs = (v: unknown): number => (v instanceof Date ? v.getTime() : Number(v) * 1000);
 const truth = new Map<string, GroundTruthDay[]>(COHORT.map((w) => [w.participantId, groundTruthDays(w, firstDay, dayAfterLast, T.validDayMinutes)]));
 
 async function ingestImplemented(): Promise<boolean> {
@@ -158,7 +160,7 @@ void describe("dashboard SQL panels against TimescaleDB seeded through ingest", 
     const nonWear = groundTruthNonWearDays(NONWEAR, firstDay, dayAfterLast);
     assert.equal(nonWear.length, 3);
     const { rows } = await query(target("participant-detail.json", "Daily wear and valid days"), "participant-detail.json");
-    const byDay = new Map(rows.map((r) => [isoDate((r.time as Date).getTime()), r]));
+    const byDay = new Map(rows.map((r) => [isoDate(timeMs(r.time)), r]));
     for (const day of truth.get(NONWEAR.participantId) ?? []) {
       const row = byDay.get(day.date);
       if (nonWear.includes(day.date)) {
@@ -207,7 +209,7 @@ void describe("dashboard SQL panels against TimescaleDB seeded through ingest", 
     const { rows } = await query(target("adherence-overview.json", "Completeness: wear % per participant and day"), "adherence-overview.json");
     for (const who of COHORT) {
       for (const day of truth.get(who.participantId) ?? []) {
-        const cell = rows.find((r) => r.metric === who.participantId && isoDate((r.time as Date).getTime()) === day.date);
+        const cell = rows.find((r) => r.metric === who.participantId && isoDate(timeMs(r.time)) === day.date);
         if (day.nonWear && !cell) continue;
         assert.ok(cell, `${who.participantId} ${day.date}`);
         assert.equal(Number(cell.wear_percent), round1((100 * day.heartRateMinutes) / 1440));
@@ -240,7 +242,7 @@ void describe("dashboard SQL panels against TimescaleDB seeded through ingest", 
     const days = truth.get(NONWEAR.participantId) ?? [];
     const steps = await query(target("participant-detail.json", "Steps per hour"), "participant-detail.json");
     for (const day of days) {
-      const sum = steps.rows.filter((r) => isoDate(Number(r.time) * 1000) === day.date).reduce((a, r) => a + Number(r.steps), 0);
+      const sum = steps.rows.filter((r) => isoDate(timeMs(r.time)) === day.date).reduce((a, r) => a + Number(r.steps), 0);
       assert.equal(sum, day.steps, `${day.date} steps`);
     }
     const who = COHORT[1] as Who;
