@@ -68,8 +68,10 @@ export interface ImputeResult {
  */
 export function autoCandidates(metric: Metric, length: number): MethodName[] {
   if (metric === "steps") return ["seasonal", "linear", "locf"];
-  // Two-sided ARIMA is an endpoint method: past an hour it cannot beat the profile.
-  return length <= 60 ? ["seasonal", "linear", "arima"] : ["seasonal", "linear"];
+  // Two-sided ARIMA only where it can add something: below 4 minutes it is a
+  // straight line, past half an hour an endpoint method loses to the profile;
+  // every ARIMA candidate costs two fits per held-out block.
+  return length >= 4 && length < 32 ? ["seasonal", "linear", "arima"] : ["seasonal", "linear"];
 }
 
 /** What `auto` falls back to when the series is too short to cross-validate. */
@@ -93,7 +95,7 @@ export function imputerFor(name: MethodName, pool?: ArimaPool): Imputer {
 /** Fewer masks for ARIMA: each one costs two fits. */
 function maskBudget(name: MethodName): (length: number) => number {
   if (name !== "arima") return defaultMasks;
-  return (length) => Math.max(12, Math.min(40, Math.ceil(200 / length)));
+  return (length) => Math.max(12, Math.min(24, Math.ceil(150 / length)));
 }
 
 function emptyResult(series: GridSeries): Omit<ImputeResult, "gaps" | "counts"> {

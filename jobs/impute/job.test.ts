@@ -118,6 +118,10 @@ void describe("wearable impute (job mode, embedded TimescaleDB)", { skip: proces
   });
 
   void it("imputes steps as whole non-negative counts", async () => {
+    // The synthetic device loses steps only when off the wrist; drop 10 worn minutes to make a dropout.
+    let i = (2.5 * DAY) / 60_000;
+    while (data.nonWear.some(([s, e]) => i + 10 > s && i < e) || data.dropouts.some(([s, e]) => i + 10 > s && i < e)) i += 10;
+    await db.pool.query(`DELETE FROM samples WHERE participant_id = 'p-job' AND metric = 'steps' AND ts >= $1 AND ts < $2`, [new Date(START + i * 60_000), new Date(START + (i + 10) * 60_000)]);
     await impute(["--participant", "p-job", "--metric", "steps", ...range]);
     const rows = await rowsOf("p-job", "steps");
     assert.ok(rows.length > 0, "steps dropouts inside worn time were filled");
