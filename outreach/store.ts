@@ -178,12 +178,14 @@ export async function listRequests(db: Queryable, participantId: string, limit =
  * Failed rows whose backoff has elapsed. The delay before attempt n+1 is
  * base * 2^(n-1), so the row is due once created_at + base * (2^n - 1) has
  * passed: computed from stored columns alone, so a restart keeps the schedule.
+ * The exponent is capped so a row retried by hand many times cannot overflow
+ * the interval and break the whole pass.
  */
 export async function dueForRetry(db: Queryable, opts: { baseSeconds: number; maxAttempts: number; limit: number }): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id::text AS id FROM contact_requests
       WHERE status = 'failed' AND attempts < $2
-        AND created_at + make_interval(secs => $1 * (power(2, attempts) - 1)) <= now()
+        AND created_at + make_interval(secs => $1 * (power(2, least(attempts, 20)) - 1)) <= now()
       ORDER BY created_at LIMIT $3`,
     [opts.baseSeconds, opts.maxAttempts, opts.limit],
   );

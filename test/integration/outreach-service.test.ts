@@ -334,6 +334,57 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     await pool.query("DELETE FROM contact_requests WHERE id = $1", [fresh.rows[0].id]);
   });
 
+  void test("the backoff schedule: due once created_at + base * (2^attempts - 1) has passed; none after max attempts", async () => {
+    const insert = async (attempts: number, ageSeconds: number) =>
+      (await pool.query(
+        `INSERT INTO contact_requests (participant_id, template, message, status, attempts, last_error, requested_by, created_at)
+         VALUES ('P-NOADDR', 'general', 'Backoff probe message.', 'failed', $1, 'probe', 'Dr. Clock', now() - make_interval(secs => $2))
+         RETURNING id::text AS id`,
+        [attempts, ageSeconds],
+      )).rows[0].id as string;
+    // base 60 s: after 2 attempts the next is due 60 * (4 - 1) = 180 s after creation.
+    const early = await insert(2, 170);
+    const due = await insert(2, 190);
+    const exhausted = await insert(6, 86_400);
+    const manyManual = await insert(90, 10);
+    const { dueForRetry } = await import("../../outreach/store.ts");
+    const ids = await dueForRetry(pool, { baseSeconds: 60, maxAttempts: 6, limit: 100 });
+    assert.ok(ids.includes(due), "due row is picked");
+    assert.ok(!ids.includes(early), "row inside its backoff is not");
+    assert.ok(!ids.includes(exhausted), "row at max attempts is left for a manual retry");
+    assert.ok(!ids.includes(manyManual), "a huge attempt count neither overflows nor is picked");
+    // A participant without an address fails again, with a reason a researcher can act on.
+    const outcome = await delivery.retry(due);
+    assert.deepEqual(outcome, { status: "failed", error: "No contact address on file for participant P-NOADDR; add one to participant_contacts or the Participant's contact Secret" });
+    await pool.query("DELETE FROM contact_requests WHERE id = ANY($1::bigint[])", [[early, due, exhausted, manyManual]]);
+  });
+
+  void test("with --requester-header, the signed-in user from the proxy is the requester and cannot be edited", async () => {
+    const second = await buildOutreachServer({
+      db: pool, mailer, contacts: databaseContactSource(pool), metrics,
+      log: createLogger({ name: "outreach", level: "silent" }), requesterHeader: "X-Forwarded-Email",
+    });
+    const url = await second.app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const get = await fetch(`${url}/contact?participant=P004`, { headers: { "x-forwarded-email": "researcher@uni.example" } });
+      const body = await get.text();
+      assert.match(body, /name="requester" value="researcher@uni.example" autocomplete="name" required readonly/);
+      const cookie = get.headers.getSetCookie()[0]!.split(";")[0]!;
+      const res = await fetch(`${url}/contact`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded", "x-forwarded-email": "researcher@uni.example" },
+        body: new URLSearchParams({ ...valid("P004", { message: "Signed-in researcher writes here." }), requester: "Someone Else", _csrf: csrfTokenIn(body) }).toString(),
+      });
+      assert.equal(res.status, 303);
+      const last = (await rows("P004")).at(-1);
+      assert.equal(last.requested_by, "researcher@uni.example");
+      assert.equal(last.message, "Signed-in researcher writes here.");
+    } finally {
+      await second.app.close();
+    }
+  });
+
   void test("list, search and history pages", async () => {
     const client = newClient();
     const list = await client.get("/participants");
@@ -364,7 +415,7 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     const failed = /outreach_messages_total\{status="failed"\} (\d+)/.exec(text);
     const dbSent = (await pool.query("SELECT count(*)::int AS n FROM contact_requests WHERE status = 'sent'")).rows[0].n;
     assert.equal(Number(sent?.[1]), dbSent);
-    assert.equal(Number(failed?.[1]), 3, "three failed attempts in the outage test");
+    assert.equal(Number(failed?.[1]), 4, "three failed attempts in the outage test, one in the backoff test");
   });
 
   void test("no log line carries a participant address or the SMTP password", () => {
