@@ -5,7 +5,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "out/**", "bench/results/**", "charts/**", "dashboards/*.json", ".demo/**"] },
+  { ignores: ["node_modules/**", "out/**", "bench/results/**", "dashboards/*.json", ".demo/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

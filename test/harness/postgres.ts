@@ -28,30 +28,37 @@ export function postgresBinDir(): string {
   throw new Error("PostgreSQL server not found under /usr/lib/postgresql; run `make system-deps`");
 }
 
+async function osUser(name: string): Promise<{ uid: number; gid: number }> {
+  const uid = Number((await run("id", ["-u", name])).stdout.trim());
+  const gid = Number((await run("id", ["-g", name])).stdout.trim());
+  return { uid, gid };
+}
+
 export async function startNativePostgres(): Promise<NativePostgres> {
   const bin = postgresBinDir();
   const dir = await tempDir("pg");
   const data = join(dir.path, "data");
-  // initdb refuses to run as root; the server runs as the `postgres` OS user then.
-  const asRoot = process.getuid?.() === 0;
-  const wrap = (cmd: string, args: string[]): [string, string[]] =>
-    asRoot ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
-  if (asRoot) await run("chown", ["postgres", dir.path]);
+  // initdb and postgres refuse to run as root: then they run as the `postgres`
+  // OS user, spawned with its uid directly (not via runuser, whose child would
+  // outlive a signal sent to the wrapper).
+  const user = process.getuid?.() === 0 ? await osUser("postgres") : undefined;
+  if (user) await run("chown", ["postgres", dir.path]);
   const pwFile = join(dir.path, "pw");
   await writeFile(pwFile, "postgres\n");
-  if (asRoot) await run("chown", ["postgres", pwFile]);
-  const [initCmd, initArgs] = wrap(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--pwfile", pwFile, "-A", "scram-sha-256", "--no-sync", "-E", "UTF8"]);
-  await run(initCmd, initArgs);
+  if (user) await run("chown", ["postgres", pwFile]);
+  await run(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--pwfile", pwFile, "-A", "scram-sha-256", "--no-sync", "-E", "UTF8"], { ...user });
   const port = await freePort();
-  const [cmd, args] = wrap(join(bin, "postgres"), [
+  const [cmd, args] = [join(bin, "postgres"), [
     "-D", data, "-p", String(port), "-h", "127.0.0.1", "-k", dir.path,
     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
     "-c", "max_connections=200", "-c", "shared_buffers=256MB",
-  ]);
-  const proc = startProcess("postgres", cmd, args, { logDir: dir.path });
+  ]] as const;
+  const proc = startProcess("postgres", cmd, [...args], { logDir: dir.path, ...user });
   const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   await waitFor("postgres to accept connections", async () => {
     const c = new pg.Client(url);
+    // A probe that raced startup may be told to go away later; that is not a test failure.
+    c.on("error", () => {});
     try {
       await c.connect();
       return true;
@@ -63,7 +70,15 @@ export async function startNativePostgres(): Promise<NativePostgres> {
     url,
     port,
     async stop() {
-      await proc.stop("SIGINT", 10_000);
+      // Smart shutdown first: sessions the test already closed end without the
+      // server sending "terminating connection" to sockets pg still listens on.
+      // A leaked session would block it, so escalate to fast shutdown.
+      proc.child.kill("SIGTERM");
+      const exited = await Promise.race([
+        new Promise<boolean>((r) => proc.child.once("exit", () => r(true))),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 3_000)),
+      ]);
+      if (!exited) await proc.stop("SIGINT", 10_000);
       await dir.remove();
     },
   };

@@ -25,13 +25,14 @@ export function startProcess(
   name: string,
   cmd: string,
   args: string[],
-  opts: { logDir: string; env?: NodeJS.ProcessEnv; cwd?: string },
+  opts: { logDir: string; env?: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number },
 ): ManagedProcess {
   const logFile = join(opts.logDir, `${name}.log`);
   const log = createWriteStream(logFile);
   const child = spawn(cmd, args, {
     env: opts.env ?? process.env,
     cwd: opts.cwd,
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.pipe(log);
