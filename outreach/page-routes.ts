@@ -1,11 +1,12 @@
 // The researcher-facing pages: participant list, contact form, history and retry.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { InvalidContactError, type ContactSource } from "./contacts.ts";
 import type { Delivery } from "./delivery.ts";
 import { sendErrorPage } from "./error-replies.ts";
 import type { RateLimits } from "./server.ts";
 import * as store from "./store.ts";
-import { draftFrom, parseSubmission, participantIdSchema, type FieldErrors, type SubmissionDraft } from "./submission.ts";
+import { describeError } from "./redact.ts";
+import { draftFrom, parseSubmission, participantIdSchema, type FieldErrors, type Submission, type SubmissionDraft } from "./submission.ts";
 import { TEMPLATE_KEYS, templateFor, type TemplateKey } from "./templates.ts";
 import { contactPage } from "./views/contact-page.ts";
 import { historyPage, type Notice } from "./views/history-page.ts";
@@ -53,6 +54,40 @@ async function participantProblem(deps: PageDeps, participantId: string): Promis
   return undefined;
 }
 
+type SaveOutcome =
+  | { kind: "saved"; row: store.ContactRequest }
+  | { kind: "field"; errors: FieldErrors }
+  | { kind: "unavailable" };
+
+/**
+ * Checks, records (committed before any SMTP traffic) and sends one message.
+ * A failed send is a saved outcome too: the row is kept as failed for retry.
+ */
+async function saveAndSend(deps: PageDeps, submission: Submission, log: FastifyBaseLogger): Promise<SaveOutcome> {
+  let row: store.ContactRequest | null;
+  try {
+    const problem = await participantProblem(deps, submission.participant);
+    if (problem) return { kind: "field", errors: { participant: problem } };
+    row = await store.insertPendingRequest(deps.db, {
+      participantId: submission.participant,
+      template: submission.template,
+      message: submission.message,
+      requestedBy: submission.requester,
+    });
+  } catch (err) {
+    log.error({ error: describeError(err) }, "Contact request could not be saved");
+    return { kind: "unavailable" };
+  }
+  if (!row) return { kind: "field", errors: { participant: `No participant with ID ${submission.participant}; check the ID in the study dashboards` } };
+  try {
+    await deps.delivery.deliverNew(row);
+  } catch (err) {
+    // The row is saved as pending; the retry loop recovers it once it is stale.
+    log.error({ contactRequestId: row.id, error: describeError(err) }, "Contact request status could not be updated");
+  }
+  return { kind: "saved", row };
+}
+
 function noticeFor(r: store.ContactRequest): Notice {
   if (r.status === "sent") return { kind: "success", text: `Message #${r.id} was sent.` };
   if (r.status === "failed") {
@@ -95,7 +130,13 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
     if (preset) {
       // A dashboard link with a wrong ID says so at once, not after writing the message.
       const parsed = participantIdSchema.safeParse(preset);
-      const problem = parsed.success ? await participantProblem(deps, parsed.data) : parsed.error.issues[0]?.message;
+      const problem = parsed.success
+        ? await participantProblem(deps, parsed.data).catch((err: unknown) => {
+          // The form still opens when the database is down; saving will say so.
+          req.log.warn({ error: describeError(err) }, "Participant check failed");
+          return undefined;
+        })
+        : parsed.error.issues[0]?.message;
       if (problem) errors.participant = problem;
     }
     const token = reply.generateCsrf();
@@ -116,17 +157,16 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
       reply.header("retry-after", String(limit.ttlInSeconds));
       return sendErrorPage(reply, 429, `Participant ${submission.participant} has already received ${limit.max} messages recently. Wait before writing again, so participants are not flooded.`);
     }
-    const problem = await participantProblem(deps, submission.participant);
-    if (problem) return rerender({ participant: problem }, draftFrom(input));
-    const row = await store.insertPendingRequest(deps.db, {
-      participantId: submission.participant,
-      template: submission.template,
-      message: submission.message,
-      requestedBy: submission.requester,
-    });
-    if (!row) return rerender({ participant: `No participant with ID ${submission.participant}; check the ID in the study dashboards` }, draftFrom(input));
-    await deps.delivery.deliverNew(row);
-    return reply.redirect(`/participants/${encodeURIComponent(row.participantId)}/messages?request=${row.id}`, 303);
+    const outcome = await saveAndSend(deps, submission, req.log);
+    if (outcome.kind === "field") return rerender(outcome.errors, draftFrom(input));
+    if (outcome.kind === "unavailable") {
+      // Nothing was stored: say so, and give the researcher their text back to send again.
+      return htmlReply(reply.header("retry-after", "60"), 503, contactPage({
+        draft: draftFrom(input), errors: {}, csrfToken: reply.generateCsrf(), requesterLocked: !!fromHeader,
+        formError: "The message could not be saved because the database is unavailable, so nothing was sent. Your text is still below: send it again in a minute.",
+      }));
+    }
+    return reply.redirect(`/participants/${encodeURIComponent(outcome.row.participantId)}/messages?request=${outcome.row.id}`, 303);
   });
 
   app.get("/participants/:participantId/messages", async (req, reply) => {

@@ -12,6 +12,8 @@ export interface ContactPageModel {
   csrfToken: string;
   /** Set when the requester comes from an authenticating proxy header and cannot be edited. */
   requesterLocked?: boolean;
+  /** A problem with the whole submission (not one field), shown above the form. */
+  formError?: string;
 }
 
 const FIELD_IDS: Record<SubmissionField, string> = {
@@ -69,11 +71,14 @@ function templateTexts(): SafeHtml {
 
 export function contactPage(model: ContactPageModel): string {
   const { draft, errors } = model;
-  const hasErrors = Object.keys(errors).length > 0;
+  const hasErrors = Object.keys(errors).length > 0 || !!model.formError;
   const participantLink = draft.participant && !errors.participant
     ? html`<p><a href="/participants/${encodeURIComponent(draft.participant)}/messages">Message history for ${draft.participant}</a></p>`
     : html``;
-  const body = html`${errorSummary(errors)}
+  const formError = model.formError
+    ? html`<div class="error-summary" role="alert" tabindex="-1" autofocus><h2>Not sent</h2><p>${model.formError}</p></div>`
+    : html``;
+  const body = html`${formError}${errorSummary(errors)}
 <h1>Write to a participant</h1>
 ${participantLink}
 <form class="card" method="post" action="/contact" novalidate>

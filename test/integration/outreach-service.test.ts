@@ -385,6 +385,31 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     }
   });
 
+  void test("with the database down the form still opens, a submission says nothing was sent and keeps the text, /readyz is 503", async () => {
+    const { freePort } = await import("../../jobs/db/embedded.ts");
+    const deadPool = new pg.Pool({ connectionString: `postgres://postgres:postgres@127.0.0.1:${await freePort()}/postgres`, max: 1, connectionTimeoutMillis: 2_000 });
+    const down = await buildOutreachServer({
+      db: deadPool, mailer, contacts: databaseContactSource(deadPool), metrics,
+      log: createLogger({ name: "outreach", level: "silent" }),
+    });
+    const url = await down.app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const client = new FormClient(url);
+      const form = await client.get("/contact?participant=P001");
+      assert.equal(form.status, 200);
+      const message = "Text the researcher must not lose when the database is down.";
+      const res = await client.post("/contact", { ...valid("P001", { message }), _csrf: csrfTokenIn(form.body) });
+      assert.equal(res.status, 503);
+      assert.match(res.body, /could not be saved because the database is unavailable, so nothing was sent/);
+      assert.ok(res.body.includes(`>${message}</textarea>`), "the text comes back in the form");
+      assert.equal((await client.get("/readyz")).status, 503);
+      assert.equal((await client.get("/healthz")).status, 200, "liveness does not depend on the database");
+    } finally {
+      await down.app.close();
+      await deadPool.end();
+    }
+  });
+
   void test("list, search and history pages", async () => {
     const client = newClient();
     const list = await client.get("/participants");
