@@ -255,6 +255,18 @@ void describe("outreach pages in Chromium (embedded TimescaleDB + SMTP)", { skip
     await page.screenshot({ path: `${SHOTS}/history-retried.png`, fullPage: true });
   });
 
+  void test("a form whose CSRF cookie is gone (expired session, cross-site post) is refused with a page that says what to do", async () => {
+    await page.goto(`${baseUrl}/contact?participant=P001`);
+    await page.context().clearCookies();
+    await replaceText("field-requester", "Dr. Stale");
+    await page.keyboard.press("Tab");
+    const [response] = await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    assert.equal(response?.status(), 403);
+    assert.equal(await page.locator("h1").textContent(), "Form expired");
+    assert.match(await page.locator("main").textContent() ?? "", /Reload the form and send it again/);
+    await page.screenshot({ path: `${SHOTS}/csrf-refused.png`, fullPage: true });
+  });
+
   void test("participant list and search work with the keyboard", async () => {
     await page.goto(`${baseUrl}/participants`);
     assert.equal(await page.locator("tbody tr").count(), 4);
