@@ -41,7 +41,8 @@ Environment (from a Secret):
   SMTP_FROM                    sender, e.g. "Study team <study@example.org>" (required with SMTP_*)
                                With no SMTP_* at all the service still runs; each message is
                                stored, marked failed ("SMTP is not configured") and retried.
-  WEARABLE_DB_EMBEDDED=1       the database is the embedded one: use one connection
+  WEARABLE_DB_EMBEDDED=1       the database is the embedded one: one connection
+                               (otherwise detected by asking the server)
   LOG_LEVEL                    pino level (default info)`;
 
 const command: Command = {

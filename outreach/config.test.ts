@@ -10,7 +10,6 @@ void describe("wearable outreach flags", () => {
     const c = parseOutreachConfig([], env);
     assert.equal(c.port, 8080);
     assert.equal(c.host, "0.0.0.0");
-    assert.equal(c.poolMax, 5);
     assert.deepEqual(c.retry, { baseSeconds: 60, maxAttempts: 6, staleSeconds: 600 });
     assert.equal(c.retryIntervalMs, 30_000);
     assert.equal(c.rateLimits.perParticipant, 5);
@@ -22,12 +21,11 @@ void describe("wearable outreach flags", () => {
   void test("flags and env override; the embedded database gets one connection", () => {
     const c = parseOutreachConfig(
       ["--port=9090", "--contacts-dir", "/contacts", "--retry-base", "30s", "--max-attempts", "3", "--rate-limit-participant", "2", "--trust-proxy", "--requester-header", "x-forwarded-email"],
-      { ...env, WEARABLE_DB_EMBEDDED: "1", OUTREACH_PARTICIPANT_NAMESPACE: "study" },
+      { ...env, OUTREACH_PARTICIPANT_NAMESPACE: "study" },
     );
     assert.equal(c.port, 9090);
     assert.equal(c.contactsDir, "/contacts");
     assert.equal(c.participantNamespace, "study");
-    assert.equal(c.poolMax, 1);
     assert.equal(c.retry.baseSeconds, 30);
     assert.equal(c.retry.maxAttempts, 3);
     assert.equal(c.rateLimits.perParticipant, 2);
@@ -41,7 +39,8 @@ void describe("wearable outreach flags", () => {
 
   void test("bad values are usage errors naming the flag", () => {
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
-      [[], { SMTP_URL: "smtp://m", SMTP_FROM: "a@b.c" }, /--database-url: not set/],
+      [[], { SMTP_URL: "smtp://m", SMTP_FROM: "a@b.c" }, /--database-url: DATABASE_URL is not set/],
+      [["--database-url", "mysql://x"], env, /--database-url: DATABASE_URL must start with postgres:\/\//],
       [["--port", "70000"], env, /--port: "70000" is not a port number/],
       [["--max-attempts", "0"], env, /--max-attempts: "0" is not a whole number/],
       [["--retry-base", "soon"], env, /--retry-base: "soon" is not a duration/],

@@ -1,6 +1,7 @@
 // Flags and environment for `wearable outreach`, parsed once into a plain
 // object (pure: argv and env in, config out) so every bad value is reported
 // as a UsageError naming the flag, before anything starts.
+import { resolveDatabaseUrl } from "../jobs/db/index.ts";
 import { parseDuration, parseFlags, UsageError } from "../lib/cli.ts";
 import { smtpConfigFromEnv, smtpUnconfigured, type SmtpConfig } from "./mailer.ts";
 import type { RetryPolicy } from "./delivery.ts";
@@ -10,8 +11,6 @@ export interface OutreachConfig {
   host: string;
   port: number;
   databaseUrl: string;
-  /** Pool size: 1 for the embedded database, which serves one connection at a time. */
-  poolMax: number;
   /** Null when no SMTP variable is set: deliveries fail (and are kept for retry) until configured. */
   smtp: SmtpConfig | null;
   contactsDir?: string;
@@ -55,8 +54,12 @@ function positiveInt(text: string, flag: string, max = Number.MAX_SAFE_INTEGER):
 
 export function parseOutreachConfig(argv: string[], env: NodeJS.ProcessEnv): OutreachConfig {
   const { values: v } = parseFlags(argv, OUTREACH_FLAGS);
-  const databaseUrl = v["database-url"] ?? env.DATABASE_URL;
-  if (!databaseUrl) throw new UsageError("--database-url: not set; pass it or set DATABASE_URL");
+  let databaseUrl: string;
+  try {
+    databaseUrl = resolveDatabaseUrl(v["database-url"], env);
+  } catch (err) {
+    throw new UsageError(`--database-url: ${(err as Error).message}`, { cause: err });
+  }
   const port = Number(v.port);
   if (!/^\d+$/.test(v.port) || port > 65535) throw new UsageError(`--port: "${v.port}" is not a port number; use 0–65535`);
   const headerName = v["requester-header"];
@@ -69,7 +72,6 @@ export function parseOutreachConfig(argv: string[], env: NodeJS.ProcessEnv): Out
     host: v.host,
     port,
     databaseUrl,
-    poolMax: env.WEARABLE_DB_EMBEDDED === "1" ? 1 : 5,
     smtp: smtpUnconfigured(env) ? null : smtpConfigFromEnv(env),
     ...(contactsDir ? { contactsDir } : {}),
     ...(participantNamespace ? { participantNamespace } : {}),

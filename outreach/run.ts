@@ -1,8 +1,8 @@
 // Wires the outreach service from its config: pool, contact sources, mailer,
 // server and retry loop. Returned stop() closes them in reverse order.
 import * as k8s from "@kubernetes/client-node";
-import pg from "pg";
 import type { Logger } from "pino";
+import { openDb } from "../jobs/db/index.ts";
 import type { OutreachConfig } from "./config.ts";
 import { chainContactSources, databaseContactSource, kubernetesContactSource, secretDirContactSource, type ContactSource } from "./contacts.ts";
 import { startRetryLoop } from "./delivery.ts";
@@ -32,9 +32,9 @@ function contactSources(config: OutreachConfig, db: Queryable): ContactSource {
 }
 
 export async function startOutreach(config: OutreachConfig, log: Logger): Promise<RunningOutreach> {
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.poolMax });
-  // An idle client's error (database restart) must not crash the process; the next query reconnects.
-  pool.on("error", (err) => log.warn({ error: err.message }, "Database connection lost"));
+  // The shared pool factory: size 1 against the embedded server (one backend), 5 otherwise.
+  const db = await openDb(config.databaseUrl, { max: 5, log, applicationName: "wearable-outreach" });
+  const pool = db.pool;
   const mailer = config.smtp ? createSmtpMailer(config.smtp) : unconfiguredMailer();
   if (!config.smtp) log.warn(SMTP_NOT_CONFIGURED);
   const metrics = createOutreachMetrics({ defaultMetrics: true });
@@ -59,7 +59,7 @@ export async function startOutreach(config: OutreachConfig, log: Logger): Promis
       await app.close();
       await loop.stop();
       mailer.close();
-      await pool.end();
+      await db.close();
     },
   };
 }

@@ -4,9 +4,10 @@
 // back to pending only through claimForRetry, which is one atomic UPDATE so two
 // retriers can never send the same row twice at the same moment.
 import type pg from "pg";
+import { inTransaction } from "../jobs/db/index.ts";
 import type { TemplateKey } from "./templates.ts";
 
-export type Queryable = Pick<pg.Pool, "query" | "connect">;
+export type Queryable = pg.Pool;
 export type ContactStatus = "pending" | "sent" | "failed";
 
 export interface ContactRequest {
@@ -109,27 +110,20 @@ export interface NewContactRequest {
  * participant does not exist (checked in the same transaction as the insert).
  */
 export async function insertPendingRequest(db: Queryable, req: NewContactRequest): Promise<ContactRequest | null> {
-  const client = await db.connect();
   try {
-    await client.query("BEGIN");
-    const exists = await client.query("SELECT 1 FROM participants WHERE participant_id = $1 FOR SHARE", [req.participantId]);
-    if ((exists.rowCount ?? 0) === 0) {
-      await client.query("ROLLBACK");
-      return null;
-    }
-    const { rows } = await client.query<RequestRow>(
-      `INSERT INTO contact_requests (participant_id, template, message, status, attempts, requested_by, created_at)
-       VALUES ($1, $2, $3, 'pending', 0, $4, now())
-       RETURNING ${REQUEST_COLUMNS}`,
-      [req.participantId, req.template, req.message, req.requestedBy],
-    );
-    await client.query("COMMIT");
-    return toRequest(rows[0] as RequestRow);
+    return await inTransaction(db, async (client) => {
+      const exists = await client.query("SELECT 1 FROM participants WHERE participant_id = $1 FOR SHARE", [req.participantId]);
+      if ((exists.rowCount ?? 0) === 0) return null;
+      const { rows } = await client.query<RequestRow>(
+        `INSERT INTO contact_requests (participant_id, template, message, status, attempts, requested_by, created_at)
+         VALUES ($1, $2, $3, 'pending', 0, $4, now())
+         RETURNING ${REQUEST_COLUMNS}`,
+        [req.participantId, req.template, req.message, req.requestedBy],
+      );
+      return toRequest(rows[0] as RequestRow);
+    });
   } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
     throw new Error("while recording the contact request", { cause: err });
-  } finally {
-    client.release();
   }
 }
 

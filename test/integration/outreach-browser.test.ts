@@ -6,15 +6,16 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import pg from "pg";
+import type pg from "pg";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startEmbeddedDb, type EmbeddedDb } from "../../jobs/db/embedded.ts";
+import { migrate, openDb } from "../../jobs/db/index.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { databaseContactSource } from "../../outreach/contacts.ts";
 import { createSmtpMailer, smtpConfigFromEnv, type Mailer } from "../../outreach/mailer.ts";
 import { createOutreachMetrics } from "../../outreach/metrics.ts";
 import { buildOutreachServer } from "../../outreach/server.ts";
-import { applyOutreachSchema, seedParticipants } from "../../outreach/testing/contract-schema.ts";
+import { seedParticipants } from "../../outreach/testing/database.ts";
 import { startSmtpSink, type SmtpSink } from "../../outreach/testing/smtp-sink.ts";
 import { TEMPLATES } from "../../outreach/templates.ts";
 
@@ -86,9 +87,10 @@ void describe("outreach pages in Chromium (embedded TimescaleDB + SMTP)", { skip
       startSmtpSink(),
       chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS }),
     ]);
-    // The embedded server takes one connection at a time.
-    pool = new pg.Pool({ connectionString: db.url, max: 1 });
-    await applyOutreachSchema(pool);
+    // The shared factory sizes the pool for the embedded server (one connection).
+    const opened = await openDb(db.url, { embedded: true });
+    pool = opened.pool;
+    await migrate(pool, { log: createLogger({ name: "migrate", level: "warn" }) });
     await seedParticipants(pool, [
       { id: "P001", email: "ann.p001@example.org", timeZone: "Europe/Berlin" },
       { id: "P002", email: "bob.p002@example.org", timeZone: "America/New_York" },

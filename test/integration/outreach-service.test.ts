@@ -9,13 +9,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import pg from "pg";
+import { migrate, openDb } from "../../jobs/db/index.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { databaseContactSource } from "../../outreach/contacts.ts";
 import { startRetryLoop, type Delivery } from "../../outreach/delivery.ts";
 import { createSmtpMailer, smtpConfigFromEnv, type Mailer } from "../../outreach/mailer.ts";
 import { createOutreachMetrics } from "../../outreach/metrics.ts";
 import { buildOutreachServer } from "../../outreach/server.ts";
-import { applyOutreachSchema, requestFastShutdown, seedParticipants } from "../../outreach/testing/contract-schema.ts";
+import { requestFastShutdown, seedParticipants } from "../../outreach/testing/database.ts";
 import { FormClient, csrfTokenIn } from "../../outreach/testing/form-client.ts";
 import { startSmtpSink, type SmtpSink } from "../../outreach/testing/smtp-sink.ts";
 import { startNativePostgres, type NativePostgres } from "../harness/postgres.ts";
@@ -64,8 +65,8 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
 
   before(async () => {
     [pgServer, sink] = await Promise.all([startNativePostgres(), startSmtpSink()]);
-    pool = new pg.Pool({ connectionString: pgServer.url, max: 4 });
-    await applyOutreachSchema(pool);
+    pool = (await openDb(pgServer.url, { max: 4, embedded: false })).pool;
+    await migrate(pool, { log: createLogger({ name: "migrate", level: "warn" }) });
     await seedParticipants(pool, PARTICIPANTS);
     const logStream = new PassThrough();
     logStream.on("data", (chunk: Buffer) => logLines.push(...chunk.toString("utf8").split("\n").filter(Boolean)));

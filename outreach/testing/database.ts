@@ -1,36 +1,6 @@
-// The tables the outreach service uses, exactly as the team's Database
-// contract names them. Tests create them here only while the data-plane
-// migrations (jobs/db migrate()) have not landed; afterwards they call migrate().
+// Test fixtures for the outreach service's database: participants with or
+// without a contact address, on a schema made by the real migrate().
 import type pg from "pg";
-
-export const OUTREACH_CONTRACT_DDL = `
-CREATE TABLE IF NOT EXISTS participants (
-  participant_id text PRIMARY KEY,
-  time_zone text NOT NULL DEFAULT 'UTC',
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS participant_contacts (
-  participant_id text PRIMARY KEY REFERENCES participants(participant_id) ON DELETE CASCADE,
-  email text NOT NULL
-);
-CREATE TABLE IF NOT EXISTS contact_requests (
-  id bigserial PRIMARY KEY,
-  participant_id text NOT NULL REFERENCES participants(participant_id) ON DELETE CASCADE,
-  template text NOT NULL,
-  message text NOT NULL,
-  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
-  attempts integer NOT NULL DEFAULT 0,
-  last_error text,
-  requested_by text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  sent_at timestamptz
-);
-CREATE INDEX IF NOT EXISTS contact_requests_participant_created ON contact_requests (participant_id, created_at DESC);
-`;
-
-export async function applyOutreachSchema(db: Pick<pg.Pool, "query">): Promise<void> {
-  await db.query(OUTREACH_CONTRACT_DDL);
-}
 
 export interface SeedParticipant {
   id: string;
