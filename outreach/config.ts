@@ -54,14 +54,14 @@ function positiveInt(text: string, flag: string, max = Number.MAX_SAFE_INTEGER):
 
 export function parseOutreachConfig(argv: string[], env: NodeJS.ProcessEnv): OutreachConfig {
   const { values: v } = parseFlags(argv, OUTREACH_FLAGS);
+  const port = Number(v.port);
+  if (!/^\d+$/.test(v.port) || port > 65535) throw new UsageError(`--port: "${v.port}" is not a port number; use 0–65535`);
   let databaseUrl: string;
   try {
     databaseUrl = resolveDatabaseUrl(v["database-url"], env);
   } catch (err) {
     throw new UsageError(`--database-url: ${(err as Error).message}`, { cause: err });
   }
-  const port = Number(v.port);
-  if (!/^\d+$/.test(v.port) || port > 65535) throw new UsageError(`--port: "${v.port}" is not a port number; use 0–65535`);
   const headerName = v["requester-header"];
   if (headerName !== undefined && !/^[A-Za-z0-9-]+$/.test(headerName)) {
     throw new UsageError(`--requester-header: "${headerName}" is not an HTTP header name, e.g. x-forwarded-email`);
