@@ -14,7 +14,7 @@ void describe("wearable outreach flags", () => {
     assert.equal(c.retryIntervalMs, 30_000);
     assert.equal(c.rateLimits.perParticipant, 5);
     assert.equal(c.rateLimits.participantWindowMs, 3_600_000);
-    assert.equal(c.bodyLimit, 16 * 1024);
+    assert.equal(c.bodyLimit, 32 * 1024);
     assert.equal(c.contactsDir, undefined);
   });
 

@@ -59,7 +59,10 @@ export interface OutreachServer {
   delivery: Delivery;
 }
 
-export const DEFAULT_BODY_LIMIT = 16 * 1024;
+// A 2,000-character message in a non-Latin script is up to 2,000 x 3 UTF-8
+// bytes, each percent-encoded to 3 characters: 18 KB. 32 KiB leaves room for
+// the other fields and still refuses anything no form of ours produces.
+export const DEFAULT_BODY_LIMIT = 32 * 1024;
 
 function securityHeaders(app: FastifyInstance): void {
   app.addHook("onSend", async (_req, reply, payload) => {

@@ -29,6 +29,7 @@ const PARTICIPANTS = [
   { id: "P004", email: "di.p004@example.org" },
   { id: "P005", email: "ed.p005@example.org" },
   { id: "P006", email: "flo.p006@example.org" },
+  { id: "P007", email: "gus.p007@example.org" },
   { id: "P-NOADDR" },
 ];
 const ADDRESSES = PARTICIPANTS.flatMap((p) => (p.email ? [p.email] : []));
@@ -148,6 +149,10 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     const long = await send(client, valid("P002", { message: "x".repeat(2001) }));
     assert.equal(long.status, 400);
     assert.match(long.body, /Message must be at most 2000 characters; shorten it/);
+    // The longest message in a non-Latin script fits the body limit (it is not a 413).
+    const japanese = await send(client, valid("P007", { message: "お".repeat(2000) }));
+    assert.equal(japanese.status, 303);
+    assert.equal((await rows("P007"))[0].message, "お".repeat(2000));
     const unknown = await send(client, valid("P999"));
     assert.equal(unknown.status, 400);
     assert.match(unknown.body, /id="participant-error">.*No participant with ID P999; check the ID/);
@@ -418,7 +423,7 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     for (const p of PARTICIPANTS) assert.ok(list.body.includes(`<th scope="row">${p.id}</th>`), p.id);
     assert.match(list.body, /href="\/contact\?participant=P001"/);
     const search = await client.get("/participants?q=p00");
-    assert.match(search.body, /6 participants match/);
+    assert.match(search.body, /7 participants match/);
     const literal = await client.get("/participants?q=P_0");
     assert.match(literal.body, /No participants match/, "LIKE wildcards in a search are literal");
     assert.equal((await client.get("/participants/P999/messages")).status, 404);
