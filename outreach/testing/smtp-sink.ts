@@ -20,6 +20,8 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** While true, every RCPT TO is refused with 451 (a temporary failure quoting the address). */
   failing: boolean;
+  /** Runs after a message's data arrived and before the server accepts it (the sender is still waiting). */
+  beforeAccept?: (mail: ReceivedMail) => Promise<void>;
   waitForMail(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   stop(): Promise<void>;
 }
@@ -103,15 +105,20 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
-        received.push({
+        const mail: ReceivedMail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           ...parseMail(raw),
-        });
-        for (const w of waiters) w();
-        waiters.clear();
-        callback();
+        };
+        const accept = () => {
+          received.push(mail);
+          for (const w of waiters) w();
+          waiters.clear();
+          callback();
+        };
+        if (!sink.beforeAccept) return accept();
+        sink.beforeAccept(mail).then(accept, (err: unknown) => callback(err as Error));
       });
     },
   });

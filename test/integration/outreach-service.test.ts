@@ -97,7 +97,14 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
 
   void test("a valid submission is stored, sent over SMTP with credentials, and shown as sent", async () => {
     const client = newClient();
+    // While the SMTP server holds the message, the row must already be committed as pending.
+    let seenDuringSend: unknown;
+    sink.beforeAccept = async () => {
+      seenDuringSend = (await pool.query("SELECT status, attempts FROM contact_requests WHERE participant_id = 'P001'")).rows;
+    };
     const res = await send(client, valid("P001", { message: "Hello Ann,\nplease sync your watch — danke schön! ".repeat(3).trim() }));
+    sink.beforeAccept = undefined;
+    assert.deepEqual(seenDuringSend, [{ status: "pending", attempts: 1 }], "the row is written before sending");
     assert.equal(res.status, 303);
     const [row] = await rows("P001");
     assert.equal(res.location, `/participants/P001/messages?request=${row.id}`);
