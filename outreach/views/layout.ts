@@ -10,7 +10,8 @@ export const STYLESHEET = `
 body{margin:0;font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;background:#f7f8fa}
 a{color:#1d4ed8}
 a:hover{color:#1e3a8a}
-:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+:focus-visible{outline:3px solid #1f2933;outline-offset:2px;box-shadow:0 0 0 2px #fbbf24}
+header.site :focus-visible{outline-color:#fbbf24;box-shadow:none}
 .skip-link{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem}
 .skip-link:focus{left:1rem;z-index:10}
 header.site{background:#1e293b;color:#fff;padding:.75rem 1.5rem;display:flex;gap:2rem;align-items:baseline;flex-wrap:wrap}
