@@ -111,6 +111,8 @@ export function startRetryLoop(delivery: Delivery, policy: RetryPolicy, interval
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
+  // Once at start too: rows interrupted by the previous process are picked up without waiting.
+  setImmediate(tick);
   return {
     async stop() {
       stopped = true;
