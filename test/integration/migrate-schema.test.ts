@@ -50,13 +50,14 @@ describe("migrations on native PostgreSQL", { skip }, () => {
       assert.equal(db.embedded, false);
       const res = await migrate(db.pool);
       assert.equal(res.flavor, "postgres");
-      assert.deepEqual(res.applied, [1, 2, 3]);
+      assert.deepEqual(res.applied, [1, 2, 3, 4]);
       for (const t of CONTRACT_TABLES) assert.ok((await tables(db)).includes(t), `table ${t} missing`);
       const recorded = await queryRows<{ version: number; variant: string }>(db.pool, "SELECT version, variant FROM schema_migrations ORDER BY 1");
       assert.deepEqual(recorded, [
         { version: 1, variant: "all" },
         { version: 2, variant: "skipped" },
         { version: 3, variant: "postgres" },
+        { version: 4, variant: "all" },
       ]);
       const view = await queryRows<{ table_type: string }>(db.pool, "SELECT table_type FROM information_schema.tables WHERE table_name = 'heart_rate_hourly'");
       assert.equal(view[0]?.table_type, "VIEW");
@@ -79,7 +80,7 @@ describe("migrations on native PostgreSQL", { skip }, () => {
       await db.pool.query("INSERT INTO participants (participant_id) VALUES ('p1')");
       const again = await migrate(db.pool);
       assert.deepEqual(again.applied, []);
-      assert.deepEqual(again.alreadyApplied, [1, 2, 3]);
+      assert.deepEqual(again.alreadyApplied, [1, 2, 3, 4]);
       assert.equal((await queryRows(db.pool, "SELECT * FROM participants")).length, 1);
     } finally {
       await db.close();
@@ -92,8 +93,8 @@ describe("migrations on native PostgreSQL", { skip }, () => {
     try {
       const results = await Promise.all(dbs.map((db) => migrate(db.pool)));
       const appliedCounts = results.map((r) => r.applied.length).sort();
-      assert.deepEqual(appliedCounts, [0, 0, 3]);
-      assert.equal((await queryRows(dbs[0]!.pool, "SELECT * FROM schema_migrations")).length, 3);
+      assert.deepEqual(appliedCounts, [0, 0, 4]);
+      assert.equal((await queryRows(dbs[0]!.pool, "SELECT * FROM schema_migrations")).length, 4);
     } finally {
       await Promise.all(dbs.map((db) => db.close()));
     }
@@ -107,10 +108,10 @@ describe("migrations on native PostgreSQL", { skip }, () => {
       const edited = files.map((f) => (f.fileName.startsWith("0001_") ? { ...f, sql: `${f.sql}\n-- edited` } : f));
       await assert.rejects(migrate(db.pool, { files: edited }), /migration 1 \(0001_core-tables.sql\) changed after it was applied; .*add a new version/);
       // A failing new version rolls back completely and is not recorded.
-      const broken = [...files, { fileName: "0004_broken.sql", sql: "CREATE TABLE half (x int);\nSELECT no_such_function();" }];
-      await assert.rejects(migrate(db.pool, { files: broken }), /migration 4 \(0004_broken.sql\) failed: function no_such_function\(\) does not exist/);
+      const broken = [...files, { fileName: "0099_broken.sql", sql: "CREATE TABLE half (x int);\nSELECT no_such_function();" }];
+      await assert.rejects(migrate(db.pool, { files: broken }), /migration 99 \(0099_broken.sql\) failed: function no_such_function\(\) does not exist/);
       assert.equal((await queryRows(db.pool, "SELECT to_regclass('half') AS t"))[0]?.t, null);
-      assert.equal((await queryRows(db.pool, "SELECT 1 FROM schema_migrations WHERE version = 4")).length, 0);
+      assert.equal((await queryRows(db.pool, "SELECT 1 FROM schema_migrations WHERE version = 99")).length, 0);
     } finally {
       await db.close();
     }
@@ -153,13 +154,14 @@ describe("migrations on the embedded TimescaleDB", { skip }, () => {
     assert.equal(db.pool.options.max, 1);
     const [a, b] = await Promise.all([migrate(db.pool), migrate(db.pool)]);
     assert.equal(a.flavor, "timescaledb");
-    assert.deepEqual([...a.applied, ...b.applied].sort(), [1, 2, 3]);
-    assert.deepEqual([...a.alreadyApplied, ...b.alreadyApplied].sort(), [1, 2, 3]);
+    assert.deepEqual([...a.applied, ...b.applied].sort(), [1, 2, 3, 4]);
+    assert.deepEqual([...a.alreadyApplied, ...b.alreadyApplied].sort(), [1, 2, 3, 4]);
     const versions = await queryRows<{ version: number; variant: string }>(db.pool, "SELECT version, variant FROM schema_migrations ORDER BY 1");
     assert.deepEqual(versions, [
       { version: 1, variant: "all" },
       { version: 2, variant: "timescaledb" },
       { version: 3, variant: "timescaledb" },
+      { version: 4, variant: "all" },
     ]);
     const ht = await queryRows<{ hypertable_name: string; compression_enabled: boolean }>(db.pool,
       "SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables WHERE hypertable_schema = 'public' ORDER BY 1");
