@@ -10,9 +10,7 @@ import { sql, thresholdSql, type SqlQuery } from "./common.ts";
 /** Shared CTEs: params, the selected participants, per-participant period totals, imputed minutes, last sync. */
 export const PERIOD_SUMMARY_CTE = sql`
   WITH params AS (
-    SELECT $__timeFrom()::date AS first_day,
-           $__timeTo()::date AS last_day,
-           ($__timeTo()::date - $__timeFrom()::date + 1) AS n_days,
+    SELECT ($__timeTo()::date - $__timeFrom()::date + 1) AS n_days,
            ${thresholdSql("validDayMinutes")} AS valid_minutes,
            ${thresholdSql("inactiveStepsPerDay")} AS inactive_steps,
            ${thresholdSql("wearPercent")} AS wear_percent_min,
@@ -31,18 +29,18 @@ export const PERIOD_SUMMARY_CTE = sql`
            count(a.day) FILTER (WHERE a.sleep_classic) AS nights_classic_sleep
     FROM selected s
     CROSS JOIN params p
+    -- Date bounds as literals (not CTE columns) so the planner can use them.
     LEFT JOIN adherence_daily a
-      ON a.participant_id = s.participant_id AND a.day BETWEEN p.first_day AND p.last_day
+      ON a.participant_id = s.participant_id AND a.day BETWEEN $__timeFrom()::date AND $__timeTo()::date
     GROUP BY s.participant_id
   ),
   imputed AS (
     SELECT s.participant_id, count(*) AS imputed_minutes
     FROM selected s
-    CROSS JOIN params p
     JOIN imputed_samples i
       ON i.participant_id = s.participant_id AND i.metric = 'heart_rate'
-     AND i.ts >= (p.first_day::timestamp AT TIME ZONE s.time_zone)
-     AND i.ts < ((p.last_day + 1)::timestamp AT TIME ZONE s.time_zone)
+     AND i.ts >= ($__timeFrom()::date::timestamp AT TIME ZONE s.time_zone)
+     AND i.ts < (($__timeTo()::date + 1)::timestamp AT TIME ZONE s.time_zone)
     GROUP BY s.participant_id
   ),
   summary AS (
@@ -50,11 +48,19 @@ export const PERIOD_SUMMARY_CTE = sql`
            coalesce(i.imputed_minutes, 0) AS imputed_minutes,
            100.0 * d.wear_minutes / (p.n_days * 1440) AS wear_percent,
            p.target_per_week * p.n_days / 7.0 AS target_valid_days,
-           (SELECT max(a.last_sync_at) FROM adherence_daily a WHERE a.participant_id = d.participant_id) AS last_sync_at,
+           ls.last_sync_at,
            p.wear_percent_min, p.sync_days_max
     FROM daily d
     CROSS JOIN params p
     LEFT JOIN imputed i ON i.participant_id = d.participant_id
+    -- The newest day's sync time is the participant's last sync (a sync uploads
+    -- every pending day): one backward index probe instead of reading all days.
+    -- LATERAL, so it runs once per participant however often it is referenced.
+    LEFT JOIN LATERAL (
+      SELECT a.last_sync_at FROM adherence_daily a
+      WHERE a.participant_id = d.participant_id AND a.last_sync_at IS NOT NULL
+      ORDER BY a.day DESC LIMIT 1
+    ) ls ON true
   )`;
 
 export const participantTable: SqlQuery = {
