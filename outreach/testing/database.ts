@@ -19,25 +19,3 @@ export async function seedParticipants(db: Pick<pg.Pool, "query">, participants:
     }
   }
 }
-
-/**
- * Asks the PostgreSQL postmaster itself for a fast shutdown. Workaround: the
- * harness stops native PostgreSQL with SIGINT sent to `runuser`, which ignores
- * it when tests run as root, so stop() waits for its 10 s grace and leaves the
- * server's pipes open for tens of seconds more. Signalling the postmaster
- * (its PID is the first line of postmaster.pid) makes stop() return at once.
- */
-export async function requestFastShutdown(url: string): Promise<void> {
-  const { readFile } = await import("node:fs/promises");
-  const { default: pgModule } = await import("pg");
-  const client = new pgModule.Client(url);
-  await client.connect();
-  let dir: string;
-  try {
-    dir = (await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir")).rows[0]!.dir;
-  } finally {
-    await client.end();
-  }
-  const pid = Number((await readFile(`${dir}/postmaster.pid`, "utf8")).split("\n")[0]);
-  if (Number.isInteger(pid) && pid > 0) process.kill(pid, "SIGINT");
-}

@@ -16,7 +16,7 @@ import { startRetryLoop, type Delivery } from "../../outreach/delivery.ts";
 import { createSmtpMailer, smtpConfigFromEnv, type Mailer } from "../../outreach/mailer.ts";
 import { createOutreachMetrics } from "../../outreach/metrics.ts";
 import { buildOutreachServer } from "../../outreach/server.ts";
-import { requestFastShutdown, seedParticipants } from "../../outreach/testing/database.ts";
+import { seedParticipants } from "../../outreach/testing/database.ts";
 import { FormClient, csrfTokenIn } from "../../outreach/testing/form-client.ts";
 import { startSmtpSink, type SmtpSink } from "../../outreach/testing/smtp-sink.ts";
 import { startNativePostgres, type NativePostgres } from "../harness/postgres.ts";
@@ -91,7 +91,6 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     await close?.();
     mailer?.close();
     await pool?.end();
-    if (pgServer) await requestFastShutdown(pgServer.url).catch(() => {});
     await Promise.all([pgServer?.stop(), sink?.stop()]);
   });
 
