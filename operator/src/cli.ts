@@ -24,7 +24,7 @@ Flags (environment variable in brackets; flags win):
   --job-service-account NAME      ServiceAccount of job pods [WEARABLE_JOB_SERVICE_ACCOUNT]
   --job-init migrate|none         run \`wearable migrate\` before each job [WEARABLE_JOB_INIT] (migrate)
   --namespaces A,B                watch only these namespaces [WEARABLE_NAMESPACES] (all)
-  --concurrency N                 concurrent Participant reconciles [WEARABLE_CONCURRENCY] (8)
+  --concurrency N                 concurrent Participant reconciles [WEARABLE_CONCURRENCY] (16)
   --qps N, --burst N              API client rate limit [WEARABLE_KUBE_QPS, WEARABLE_KUBE_BURST] (50, 100)
   --resync DURATION               re-check every object this often [WEARABLE_RESYNC] (10m)
   --metrics-port N                /metrics, /healthz, /readyz [WEARABLE_METRICS_PORT] (8080)

@@ -10,6 +10,9 @@ import { BAD_FIXTURES, GOOD_FIXTURES, fixtureObject } from "../../operator/src/a
 import { participantSchema } from "../../operator/src/api/v1alpha1/participant-types.ts";
 import { imputationRunSchema } from "../../operator/src/api/v1alpha1/imputationrun-types.ts";
 import { KubeApiError, KubeClient, RESOURCES } from "../../operator/src/runtime/kube-client.ts";
+import { Informer } from "../../operator/src/runtime/informer.ts";
+import { createLogger } from "../../lib/logger.ts";
+import * as k8s from "@kubernetes/client-node";
 import { repoRoot } from "./operator-env.ts";
 
 const NS = "default";
@@ -69,6 +72,30 @@ describe("CRD admission on a real API server", { skip: process.env.TEST_UNIT_ONL
       (err: KubeApiError) => err.code === 422 && /metric is immutable/.test(err.message));
     // Mutable fields still change.
     await admin.mergePatch(RESOURCES.participant, NS, "minimal-synthetic", { spec: { suspend: true } });
+  });
+
+  test("an informer refused by RBAC keeps retrying with backoff and syncs once access is granted", async () => {
+    const sa = await cp.serviceAccountKubeconfig("informer-test", "late");
+    let restarts = 0;
+    const inf = new Informer<{ metadata: { name: string } }>(new KubeClient(sa.kubeConfig, { qps: 100, burst: 100 }), {
+      resource: RESOURCES.participant, namespace: NS, log: createLogger({ name: "test", level: "silent" }), onRestart: () => restarts++, minBackoffMs: 200, maxBackoffMs: 1000,
+    });
+    try {
+      await inf.start();
+      assert.equal(inf.synced, false);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.ok(restarts >= 2, `restarts: ${restarts}`);
+      const rbac = cp.kubeConfig.makeApiClient(k8s.RbacAuthorizationV1Api);
+      await rbac.createNamespacedRole({ namespace: NS, body: { metadata: { name: "read-pt" }, rules: [{ apiGroups: ["wearables.dev"], resources: ["participants"], verbs: ["list", "watch"] }] } });
+      await rbac.createNamespacedRoleBinding({ namespace: NS, body: { metadata: { name: "read-pt" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "read-pt" }, subjects: [{ kind: "ServiceAccount", name: "late", namespace: "informer-test" }] } });
+      const deadline = Date.now() + 15_000;
+      while (!(inf.synced && inf.get(NS, "minimal-synthetic")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(inf.synced, "synced after the grant");
+      assert.ok(inf.get(NS, "minimal-synthetic"), "cache filled");
+      assert.equal(inf.get(NS, "minimal-synthetic")?.metadata && "managedFields" in inf.get(NS, "minimal-synthetic")!.metadata, false, "managedFields dropped from the cache");
+    } finally {
+      await inf.stop();
+    }
   });
 
   test("kubectl get pt,ir shows Ready, last ingest, 7-day wear and phase; the wearables category lists both", async () => {

@@ -31,7 +31,7 @@ export const operatorConfigSchema = z.object({
   databaseUrl: z.string().optional(),
   /** Empty: every namespace. */
   namespaces: z.array(dnsLabel).default([]),
-  concurrency: z.coerce.number().int().min(1).max(100).default(8),
+  concurrency: z.coerce.number().int().min(1).max(100).default(16),
   /** Client-side rate limit for API requests (token bucket), like client-go's QPS/Burst. */
   qps: z.coerce.number().min(1).default(50),
   burst: z.coerce.number().int().min(1).default(100),

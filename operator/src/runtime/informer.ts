@@ -38,7 +38,10 @@ export class Informer<T extends Obj> {
       const res = await client.list<T>(opts.resource, opts.namespace, opts.labelSelector);
       // Lists omit kind/apiVersion on items; watch events carry them. Make both alike.
       const apiVersion = opts.resource.group ? `${opts.resource.group}/${opts.resource.version}` : opts.resource.version;
-      for (const item of res.items) Object.assign(item, { apiVersion, kind: opts.resource.kind });
+      for (const item of res.items) {
+        Object.assign(item, { apiVersion, kind: opts.resource.kind });
+        slim(item);
+      }
       this.everSynced = true;
       this.backoffMs = opts.minBackoffMs ?? 1000;
       return res as unknown as k8s.KubernetesListObject<k8s.KubernetesObject>;
@@ -51,6 +54,7 @@ export class Informer<T extends Obj> {
   }
 
   private emit(kind: "add" | "update" | "delete", obj: T) {
+    slim(obj);
     const key = objectKey(obj);
     const old = this.lastObjects.get(key);
     if (kind === "delete") this.lastObjects.delete(key);
@@ -97,6 +101,16 @@ export class Informer<T extends Obj> {
   list(namespace?: string): T[] {
     return this.inner.list(namespace) as T[];
   }
+}
+
+/**
+ * managedFields are often the largest part of an object and the operator
+ * never reads them; dropping them from the cache (in place: the cache holds
+ * this same object) keeps memory flat as objects multiply, like
+ * controller-runtime's default cache transform.
+ */
+function slim(obj: Obj): void {
+  if (obj.metadata && "managedFields" in obj.metadata) delete obj.metadata.managedFields;
 }
 
 export function objectKey(obj: Obj): string {

@@ -81,6 +81,7 @@ export class KubeClient {
   private readonly http = new k8s.IsomorphicFetchHttpLibrary();
   private readonly limiter: TokenBucket;
   private readonly opts: KubeClientOptions;
+  private dispatcher: unknown;
   /** Requests by "VERB resource"; writes are what the no-op test counts. */
   readonly counts = new Map<string, number>();
 
@@ -115,6 +116,10 @@ export class KubeClient {
       ctx.setBody(JSON.stringify(opts.body));
     }
     await this.kubeConfig.applySecurityAuthentication(ctx);
+    // client-node builds a new connection pool (undici Agent) for every request: no keep-alive, a TLS
+    // handshake per call, and sockets piling up until GC. One pool per client fixes latency and memory.
+    this.dispatcher ??= ctx.getDispatcher();
+    if (this.dispatcher) ctx.setDispatcher(this.dispatcher as never);
     const resource = resourceOf(path);
     let response: k8s.ResponseContext;
     try {

@@ -35,6 +35,14 @@ export interface ManagerOptions {
 
 type Reconciler = (ctx: ControllerContext, key: string) => Promise<void>;
 
+/** Like controller-runtime's GenerationChangedPredicate, plus the metadata the reconcile reads. */
+export function specOrLifecycleChanged(old: CustomObj, now: CustomObj): boolean {
+  const m0 = old.metadata;
+  const m1 = now.metadata;
+  return m0.generation !== m1.generation || m0.deletionTimestamp !== m1.deletionTimestamp || m0.uid !== m1.uid
+    || JSON.stringify(m0.finalizers ?? []) !== JSON.stringify(m1.finalizers ?? []);
+}
+
 export class Manager {
   readonly client: KubeClient;
   readonly metrics: Metrics;
@@ -58,7 +66,7 @@ export class Manager {
       onRequest: (verb, resource, code) => this.metrics.apiRequests.inc({ verb, resource, code: String(code) }),
     });
     // Events get their own small budget so they never slow reconciles down.
-    const eventClient = new KubeClient(opts.kubeConfig, { qps: 10, burst: 50, onRequest: (verb, resource, code) => this.metrics.apiRequests.inc({ verb, resource, code: String(code) }) });
+    const eventClient = new KubeClient(opts.kubeConfig, { qps: 50, burst: 100, onRequest: (verb, resource, code) => this.metrics.apiRequests.inc({ verb, resource, code: String(code) }) });
     const mk = <T extends Obj>(resource: (typeof RESOURCES)[keyof typeof RESOURCES], selector?: string) =>
       new InformerSet<T>(this.client, config.namespaces, {
         resource, log, ...(selector ? { labelSelector: selector } : {}),
@@ -129,7 +137,9 @@ export class Manager {
 
   private wireEvents() {
     const { participants, imputationRuns, cronJobs, jobs, pods } = this.informers;
-    const onParticipant = (o: CustomObj) => {
+    const onParticipant = (o: CustomObj, old?: CustomObj) => {
+      // Our own status writes come back as updates; they change nothing we reconcile from.
+      if (old && !specOrLifecycleChanged(old, o)) return;
       this.queues.participant.add(objectKey(o));
       // Runs that reference this participant depend on its participantId and time zone.
       for (const ir of imputationRuns.list(o.metadata.namespace)) {
@@ -137,9 +147,12 @@ export class Manager {
       }
     };
     for (const kind of ["add", "update", "delete"] as const) {
-      participants.on(kind, onParticipant);
+      participants.on(kind, kind === "update" ? onParticipant : (o) => onParticipant(o));
       imputationRuns.on(kind, (o) => this.queues.imputationRun.add(objectKey(o)));
-      cronJobs.on(kind, (o) => this.enqueueOwner(o));
+      cronJobs.on(kind, (o) => {
+        if (kind !== "delete" && this.ctx.cronJobs.isOwnWrite(o)) return;
+        this.enqueueOwner(o);
+      });
       jobs.on(kind, (o) => this.enqueueOwner(o));
       pods.on(kind, (o) => this.enqueueOwner(o));
     }

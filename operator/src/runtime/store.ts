@@ -21,6 +21,7 @@ export interface Cache<T> {
 export class Store<T extends Obj> {
   readonly informer: Cache<T>;
   private readonly overlay = new Map<string, Overlay<T>>();
+  private readonly ownVersions = new Map<string, string>();
 
   constructor(informer: Cache<T>) {
     this.informer = informer;
@@ -47,5 +48,19 @@ export class Store<T extends Obj> {
   /** Records the result of a write (undefined for a delete) made when the cache held `before`. */
   wrote(namespace: string, name: string, before: T | undefined, after: T | undefined): void {
     this.overlay.set(`${namespace}/${name}`, { basedOn: before?.metadata?.resourceVersion ?? "", obj: after });
+    const rv = after?.metadata?.resourceVersion;
+    if (rv) this.ownVersions.set(`${namespace}/${name}`, rv);
+  }
+
+  /**
+   * True (once) when a watch event carries exactly the version this operator
+   * just wrote: the reconcile that wrote it already knows, so it need not run again.
+   */
+  isOwnWrite(obj: T): boolean {
+    const key = `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? ""}`;
+    const rv = this.ownVersions.get(key);
+    if (rv === undefined) return false;
+    this.ownVersions.delete(key);
+    return rv === obj.metadata?.resourceVersion;
   }
 }
