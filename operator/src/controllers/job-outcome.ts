@@ -10,7 +10,9 @@ export const ingestSummarySchema = z.object({
   rowsWritten: z.number().int().min(0),
   rowsRejected: z.number().int().min(0),
   lastSampleTime: z.string().nullable().optional(),
-  adherence: z.object({ windowDays: z.number().int().min(1), wearPercent: z.number().min(0).max(100), validDays: z.number().int().min(0) }).optional(),
+  adherence: z.object({ windowDays: z.number().int().min(1), wearPercent: z.number().min(0).max(100), validDays: z.number().int().min(0) }).nullable().optional(),
+  /** Set by a failed run: the reason in the job's own words. */
+  error: z.string().optional(),
 });
 export const imputeSummarySchema = z.object({
   kind: z.literal("impute"),
@@ -67,7 +69,10 @@ export function jobOutcome(job: V1Job, pods: V1Pod[]): JobOutcome {
   const sorted = [...pods].sort((a, b) => rank(b).localeCompare(rank(a)));
   const messages = sorted[0] ? terminatedMessages(sorted[0]) : [];
   const summaries = messages.map((m) => parseTerminationMessage(m.text)).filter((s) => s !== undefined);
-  const failedText = messages.find((m) => (m.exitCode ?? 0) !== 0 && m.text)?.text;
+  const failedRaw = messages.find((m) => (m.exitCode ?? 0) !== 0 && m.text)?.text;
+  // A job that wrote its summary says why in `error`; otherwise the log tail (FallbackToLogsOnError) is all there is.
+  const reported = (parseTerminationMessage(failedRaw) as { error?: unknown } | undefined)?.error;
+  const failedText = typeof reported === "string" ? reported : failedRaw;
   const finishedAt = String(job.status?.completionTime ?? failed?.lastTransitionTime ?? "") || undefined;
   const message = failed ? [failed.reason, failed.message, failedText ? `last output: ${failedText.trim().slice(-400)}` : ""].filter(Boolean).join(": ") : undefined;
   return {

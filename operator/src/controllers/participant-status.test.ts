@@ -83,6 +83,15 @@ describe("computeParticipantStatus", () => {
 });
 
 describe("job outcome", () => {
+  test("the ingest job's own summary shape: null adherence and an error on failure", () => {
+    const failed = jobOutcome({ metadata: { name: "f" }, status: { conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", lastTransitionTime: "2025-11-10T02:00:00Z" }] } } as never,
+      [{ status: { containerStatuses: [{ state: { terminated: { exitCode: 1, message: JSON.stringify({ kind: "ingest", participantId: "P1", rowsWritten: 0, rowsRejected: 0, lastSampleTime: null, adherence: null, error: "invalid_grant: token revoked" }) } } }] } } as never]);
+    assert.match(failed.message!, /BackoffLimitExceeded: last output: invalid_grant: token revoked$/);
+    const s = computeParticipantStatus(participant(), obs([{ name: "j", state: "succeeded", finishedAt: "2025-11-10T01:00:00Z", summaries: [{ kind: "ingest", participantId: "P1", rowsWritten: 5, rowsRejected: 0, lastSampleTime: null, adherence: null }] }]));
+    assert.deepEqual(s.lastIngest, { jobName: "j", rowsWritten: 5, rowsRejected: 0 });
+    assert.equal(s.adherence, undefined);
+  });
+
   test("parses the last JSON line of a termination message", () => {
     assert.deepEqual(parseTerminationMessage('log line\n{"kind":"impute","gapsFound":1}\n'), { kind: "impute", gapsFound: 1 });
     assert.equal(parseTerminationMessage("Error: boom"), undefined);

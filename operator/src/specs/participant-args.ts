@@ -1,7 +1,6 @@
 // Container args for the jobs a Participant runs, per the jobs contract in
 // the team brief (`wearable ingest ...`, `wearable impute ...`).
 import type { Participant } from "../api/v1alpha1/participant-types.ts";
-import { defaultSeed } from "./schedule.ts";
 
 export function buildIngestArgs(pt: Participant): string[] {
   const { spec } = pt;
@@ -10,7 +9,9 @@ export function buildIngestArgs(pt: Participant): string[] {
     args.push("--source", "google-health", "--token-secret", `${pt.metadata.namespace}/${spec.source.googleHealth.secretRef.name}`);
   } else {
     const syn = spec.source.synthetic ?? {};
-    args.push("--source", "synthetic", "--seed", String(syn.seed ?? defaultSeed(spec.participantId)));
+    // Unset seed and profile are left to the job, which derives the seed from the participant id.
+    args.push("--source", "synthetic");
+    if (syn.seed !== undefined) args.push("--seed", String(syn.seed));
     if (syn.profile) args.push("--profile", syn.profile);
   }
   args.push("--metrics", spec.metrics.join(","), "--backfill-days", String(spec.backfillDays), "--time-zone", spec.timeZone);

@@ -33,6 +33,6 @@ describe("buildParticipantImputeCronJob", () => {
     assert.equal(cj.spec?.concurrencyPolicy, "Forbid");
     assert.match(cj.spec!.schedule, /^\d{1,2} [3-8] \* \* \*$/);
     assert.equal(buildParticipantImputeCronJob(withImputation({ schedule: "@daily" }), OPTS)!.spec?.schedule, "@daily");
-    assert.equal(buildParticipantImputeCronJob(participant("p001", { suspend: true, imputation: { metrics: [{ metric: "hrv" }] } }), OPTS)!.spec?.suspend, true);
+    assert.equal(buildParticipantImputeCronJob(participant("p001", { suspend: true, imputation: { metrics: [{ metric: "steps" }] } }), OPTS)!.spec?.suspend, true);
   });
 });

@@ -18,8 +18,3 @@ export function defaultImputeSchedule(namespace: string, name: string): string {
   const h = hashInt(`${namespace}/${name}`);
   return `${h % 60} ${(Math.floor(h / 60) % 6) + 3} * * *`;
 }
-
-/** Stable synthetic seed when the spec leaves it out. */
-export function defaultSeed(participantId: string): number {
-  return hashInt(`seed:${participantId}`) % 2147483647;
-}

@@ -7,8 +7,8 @@ import { immutableRule, matchesRule, withRules } from "./cel.ts";
 /** Everything a Participant can ingest (the ingest job's --metrics values). */
 export const INGEST_METRICS = ["heart_rate", "steps", "sleep", "spo2", "hrv", "resting_heart_rate"] as const;
 export type IngestMetric = (typeof INGEST_METRICS)[number];
-/** Metrics stored as numeric samples, i.e. the ones that can be imputed. */
-export const IMPUTE_METRICS = ["heart_rate", "steps", "spo2", "hrv", "resting_heart_rate"] as const;
+/** Metrics the imputation engine handles (`wearable impute --metric`, issue 4). */
+export const IMPUTE_METRICS = ["heart_rate", "steps"] as const;
 export type ImputeMetric = (typeof IMPUTE_METRICS)[number];
 /** The imputation engine's methods (issue 4); `auto` picks one per metric and gap. */
 export const IMPUTE_METHODS = ["auto", "arima", "seasonal", "linear", "locf"] as const;

@@ -45,6 +45,7 @@ export const BAD_FIXTURES: Fixture[] = [
   pt("bad-data-policy", { dataPolicy: "Forget" }, "dataPolicy", 'supported values: "Retain", "Delete"'),
   pt("bad-secret-name", { source: { googleHealth: { secretRef: { name: "Not_A_Name" } } } }, "source.googleHealth.secretRef.name must be a Kubernetes object name"),
   pt("bad-impute-duration", { imputation: { lookback: "1 week", metrics: [{ metric: "heart_rate" }] } }, "imputation.lookback must be a whole number with a unit"),
+  pt("bad-profile", { source: { synthetic: { profile: "lazy" } } }, "source.synthetic.profile", 'Unsupported value: "lazy"'),
   pt("impute-sleep", { imputation: { metrics: [{ metric: "sleep" }] } }, "imputation.metrics", 'Unsupported value: "sleep"'),
   ir("range-and-lookback", { from: "2025-11-01T00:00:00Z", to: "2025-11-02T00:00:00Z" }, "set either lookback"),
   ir("neither", { lookback: undefined }, "set either lookback"),
@@ -52,6 +53,7 @@ export const BAD_FIXTURES: Fixture[] = [
   ir("reversed-range", { lookback: undefined, from: "2025-11-08T00:00:00Z", to: "2025-11-01T00:00:00Z" }, "from must be before to"),
   ir("bad-instant", { lookback: undefined, from: "yesterday", to: "2025-11-01T00:00:00Z" }, "from must be an RFC 3339 time"),
   ir("scheduled-range", { lookback: undefined, from: "2025-11-01T00:00:00Z", to: "2025-11-02T00:00:00Z", schedule: "@daily" }, "a scheduled ImputationRun needs lookback"),
+  ir("impute-spo2", { metric: "spo2" }, "metric", 'supported values: "heart_rate", "steps"'),
   ir("bad-method", { method: "magic" }, "method", 'Unsupported value: "magic"'),
   ir("bad-max-gap", { maxGap: "2 hours" }, "maxGap must be a whole number with a unit"),
 ];

@@ -2,6 +2,7 @@
 // This zod schema is the source of truth for the CRD (operator/scripts/
 // generate-crds.ts turns it into crds/wearables.dev_participants.yaml).
 import { z } from "zod";
+import { PROFILE_NAMES } from "../../../../jobs/sources/synthetic/profiles.ts";
 import { immutableRule, matchesRule, withRules } from "./cel.ts";
 import {
   INGEST_METRICS, IMPUTE_METHODS, IMPUTE_METRICS, conditionsSchema, cronSchedule, duration, objectMetaSchema,
@@ -19,10 +20,9 @@ export const googleHealthSourceSchema = z.object({
 
 export const syntheticSourceSchema = z.object({
   seed: z.number().int().min(0).max(2147483647).optional()
-    .describe("Random seed; unset derives a stable seed from participantId."),
-  profile: withRules(z.string().min(1).max(32), [
-    matchesRule(/^[a-z][a-z0-9-]*$/, 'synthetic.profile must be a lower-case profile name such as "compliant"'),
-  ]).optional().describe("Behaviour profile of the synthetic person (see `wearable ingest --help`); unset uses the job's default."),
+    .describe("Random seed; unset lets the ingest job derive a stable seed from participantId."),
+  // The names come from the synthetic source itself, so the CRD cannot drift from what the job accepts.
+  profile: z.enum(PROFILE_NAMES).optional().describe("Behaviour profile of the synthetic person; unset uses the job's default."),
 }).describe("Deterministic synthetic data, for demos and tests.");
 
 export const participantSourceSchema = withRules(z.object({
