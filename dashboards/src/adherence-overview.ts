@@ -79,7 +79,7 @@ export function participantTable(config: DashboardsConfig): TablePanel {
     ["imputed_percent", "Imputed %"], ["flags", "Flags"], ["contact", "Contact"],
   ];
   const panel = new TablePanel()
-    .title("Participants")
+    .title("Participant adherence")
     .description("One row per participant for the selected period. Click a participant for the detail dashboard, or Contact for the outreach form. Flags follow the threshold variables; cell colours follow the chart defaults.")
     .withTarget(sqlTarget(q.participantTable))
     .height(14)
