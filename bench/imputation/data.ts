@@ -13,6 +13,8 @@ export interface BenchSeries {
   group: "synthetic" | "real";
   metric: Metric;
   grid: GridSeries;
+  /** Minute steps on the same grid, where the source has them (activity-aware heart rate). */
+  steps?: Float64Array;
 }
 
 export const REAL_DIR = join(import.meta.dirname, "../../../shared/data/real-dev");
@@ -21,7 +23,9 @@ export function syntheticSeries(count: number): BenchSeries[] {
   const out: BenchSeries[] = [];
   for (let k = 0; k < count; k++) {
     const d = synthesize({ seed: 1000 + k, days: 14, dropoutsPerDay: 4, nonWearPerDay: 0.4 });
-    out.push({ name: `synthetic-${k}`, group: "synthetic", metric: "heart_rate", grid: resample(d.hrSamples, { stepMs: MINUTE_MS }) });
+    const grid = resample(d.hrSamples, { stepMs: MINUTE_MS });
+    const steps = resample(d.stepsSamples, { stepMs: MINUTE_MS, aggregate: "sum", from: grid.start, to: grid.start + grid.values.length * MINUTE_MS }).values;
+    out.push({ name: `synthetic-${k}`, group: "synthetic", metric: "heart_rate", grid, steps });
     out.push({ name: `synthetic-steps-${k}`, group: "synthetic", metric: "steps", grid: resample(d.stepsSamples, { stepMs: MINUTE_MS, aggregate: "sum" }) });
   }
   return out;
@@ -35,9 +39,14 @@ export function realSeries(dir = REAL_DIR): BenchSeries[] {
     ["steps_2022484408", "steps"], ["steps_pmdata_p03", "steps"], ["steps_pmdata_p10", "steps"],
     ["steps_mmash_subject1", "steps"], ["steps_mmash_subject2", "steps"],
   ] as const;
+  const load = (name: string) => parseSeriesCsv(readFileSync(join(dir, `${name}.csv`), "utf8"));
+  // Heart-rate series whose participant also has minute steps in the slice.
+  const stepsFor: Record<string, string> = { furberg_2022484408: "steps_2022484408", mmash_subject1: "steps_mmash_subject1", mmash_subject2: "steps_mmash_subject2" };
   return files.map(([name, metric]) => {
-    const samples = parseSeriesCsv(readFileSync(join(dir, `${name}.csv`), "utf8"));
-    const grid = resample(samples, { stepMs: MINUTE_MS, aggregate: metric === "steps" ? "sum" : "mean" });
-    return { name, group: "real" as const, metric, grid };
+    const grid = resample(load(name), { stepMs: MINUTE_MS, aggregate: metric === "steps" ? "sum" : "mean" });
+    const stepsName = stepsFor[name];
+    if (!stepsName) return { name, group: "real" as const, metric, grid };
+    const steps = resample(load(stepsName), { stepMs: MINUTE_MS, aggregate: "sum", from: grid.start, to: grid.start + grid.values.length * MINUTE_MS }).values;
+    return { name, group: "real" as const, metric, grid, steps };
   });
 }

@@ -5,7 +5,7 @@
 // database job, the demo and the benchmarks.
 import type { ArimaPool } from "./arima-pool.ts";
 import { bucketOf, calibrateBucket, defaultMasks, toMetric, type BucketCalibration, Z90 } from "./calibrate.ts";
-import { classifyGaps, findGaps, gapLength, type ClassifiedGap } from "./gaps.ts";
+import { classifyGaps, findGaps, gapLength, type ClassifiedGap, type Gap } from "./gaps.ts";
 import { makeArima } from "./methods/arima.ts";
 import { linear } from "./methods/linear.ts";
 import { locf } from "./methods/locf.ts";
@@ -27,6 +27,8 @@ export interface ImputeOptions {
   /** Only gaps overlapping [fillFrom, fillTo) are filled and counted (job mode). */
   fillFrom?: number;
   fillTo?: number;
+  /** Only gaps this accepts are filled and counted (benchmarks fill just their masks). */
+  only?: (gap: Gap) => boolean;
   /** Calibrate intervals on held-out blocks (default true). */
   calibrate?: boolean;
   seed?: number;
@@ -67,12 +69,16 @@ export interface ImputeResult {
  * candidates are the methods that can win for the metric.
  */
 export function autoCandidates(metric: Metric, length: number): MethodName[] {
-  if (metric === "steps") return ["seasonal", "linear", "locf"];
+  // Simplest first: a more complex method must earn its place (see chooseAuto).
+  if (metric === "steps") return ["locf", "linear", "seasonal"];
   // Two-sided ARIMA only where it can add something: below 4 minutes it is a
   // straight line, past half an hour an endpoint method loses to the profile;
   // every ARIMA candidate costs two fits per held-out block.
-  return length >= 4 && length < 32 ? ["seasonal", "linear", "arima"] : ["seasonal", "linear"];
+  return length >= 4 && length < 32 ? ["linear", "arima", "seasonal"] : ["linear", "seasonal"];
 }
+
+/** Relative MAE improvement a more complex candidate needs over a simpler one. */
+export const AUTO_MARGIN = 0.02;
 
 /** What `auto` falls back to when the series is too short to cross-validate. */
 export function autoDefault(metric: Metric, length: number): MethodName {
@@ -114,12 +120,12 @@ function writeGap(out: Omit<ImputeResult, "gaps" | "counts">, gap: FilledGap, es
   let written = 0;
   for (let k = 0; k < gapLength(gap); k++) {
     const i = gap.start + k;
-    const m = est.value[k]!;
     const sd = est.sd[k]!;
+    const m = est.value[k]! + (cal ? cal.qMid * sd : 0);
     let v = toMetric(m, est.space);
     if (!Number.isFinite(v)) continue; // never write a non-finite value
-    let lo = cal ? toMetric(m + cal.qLow * sd, est.space) : NaN;
-    let hi = cal ? toMetric(m + cal.qHigh * sd, est.space) : NaN;
+    let lo = cal ? toMetric(est.value[k]! + cal.qLow * sd, est.space) : NaN;
+    let hi = cal ? toMetric(est.value[k]! + cal.qHigh * sd, est.space) : NaN;
     if (metric === "steps") {
       // Minute step counts are non-negative integers.
       v = Math.max(0, Math.round(v));
@@ -149,7 +155,7 @@ export async function imputeSeries(series: GridSeries, opts: ImputeOptions): Pro
     nonWearMinPoints,
     ...(opts.metric === "heart_rate" && opts.steps ? { steps: opts.steps } : {}),
     ...(opts.metric === "steps" && opts.heartRate ? { heartRate: opts.heartRate } : {}),
-  }).filter((g) => g.end > from && g.start < to);
+  }).filter((g) => g.end > from && g.start < to && (!opts.only || opts.only(g)));
   const fillable = (g: ClassifiedGap) => g.kind === "dropout" && observed;
   const out = emptyResult(series);
   const input: MethodInput = {
@@ -200,7 +206,7 @@ export async function imputeSeries(series: GridSeries, opts: ImputeOptions): Pro
 }
 
 function gaussian(): BucketCalibration {
-  return { length: 0, qLow: -Z90, qHigh: Z90, mae: NaN, points: 0 };
+  return { length: 0, qLow: -Z90, qMid: 0, qHigh: Z90, mae: NaN, points: 0 };
 }
 
 async function chooseAuto(
@@ -213,7 +219,9 @@ async function chooseAuto(
   let bestMae = Infinity;
   for (const name of autoCandidates(metric, len)) {
     const cal = await calibrated(name, len);
-    if (cal && cal.mae < bestMae) {
+    // A more complex candidate must beat the simpler one by a clear margin,
+    // not by the noise of a few dozen held-out blocks.
+    if (cal && cal.mae < bestMae * (best ? 1 - AUTO_MARGIN : 1)) {
       bestMae = cal.mae;
       best = name;
     }
@@ -235,7 +243,7 @@ async function calibrationFor(
   if (!cache.has(key)) {
     // Calibrate at the bucket's geometric centre: 1, 3, 6, 11, 23, 45, 91, 181, ...
     const rep = Math.max(1, Math.round(Math.sqrt(2 ** b * (2 ** (b + 1) - 1))));
-    cache.set(key, await calibrateBucket(imp, values, rep, { seed, masks: maskBudget(name) }));
+    cache.set(key, await calibrateBucket(imp, values, rep, { seed, masks: maskBudget(name), centre: name === "seasonal" || name === "arima" }));
   }
   return cache.get(key);
 }

@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { startEmbeddedDb, type EmbeddedDb } from "../db/embedded.ts";
 import { migrate, openDb, type Db } from "../db/index.ts";
+import { closeImputation, imputeParticipant } from "./index.ts";
 import { synthesize, type SyntheticData } from "./synthetic.ts";
 
 const run = promisify(execFile);
@@ -126,6 +127,14 @@ void describe("wearable impute (job mode, embedded TimescaleDB)", { skip: proces
     const rows = await rowsOf("p-job", "steps");
     assert.ok(rows.length > 0, "steps dropouts inside worn time were filled");
     for (const r of rows) assert.ok(Number.isInteger(r.value) && r.value >= 0, `${r.ts}: ${r.value}`);
+  });
+
+  void it("imputeParticipant (the demo's entry point) runs both metrics in-process", async () => {
+    const r = await imputeParticipant(db.pool, "p-job", { from: START + 2 * DAY, to: START + 3 * DAY });
+    await closeImputation();
+    assert.ok(r.heart_rate.runId > 0 && r.steps.runId > r.heart_rate.runId);
+    assert.ok(r.heart_rate.gapsFilled > 0);
+    assert.equal(r.heart_rate.rowsWritten, r.heart_rate.pointsImputed);
   });
 
   void it("rejects bad arguments with exit 2 naming the flag", async () => {

@@ -7,6 +7,7 @@
 // centre is then the predictive median, never negative.
 import type { Gap } from "../gaps.ts";
 import { gapLength } from "../gaps.ts";
+import { bucketOf, drawMasks, toMetric } from "../calibrate.ts";
 import { buildProfile, type Profile } from "./profile.ts";
 import { fitResidualModel, smoothResidual, type ResidualModel } from "./state-space.ts";
 import type { GapEstimate, Imputer, MethodInput, PreparedImputer } from "./types.ts";
@@ -16,7 +17,12 @@ const ACTIVITY_TAU_MIN = 3;
 
 export interface SeasonalState {
   profile: Profile;
-  model: ResidualModel;
+  /** Residual models to choose from: the autocovariance fit first, then slower/less smoothed variants. */
+  models: ResidualModel[];
+  /** Model chosen per gap-length bucket (index into models). */
+  chosen: Map<number, number>;
+  /** The series the method was prepared on (selection hides blocks of it). */
+  values: Float64Array;
   space: "identity" | "sqrt";
   /** Regression weight of the filtered activity signal (0 when none). */
   beta: number;
@@ -75,32 +81,88 @@ export function prepareSeasonal(input: MethodInput): SeasonalState {
   }
   const stepMin = input.stepMs / 60_000;
   const model = fitResidualModel(resid, stepMin);
-  const slowTau = -stepMin / Math.log(model.phi2);
+  const models = modelVariants(model, stepMin);
+  const slowTau = -stepMin / Math.log(Math.max(...models.map((m) => m.phi2)));
   const context = Math.max(30, Math.min(480, Math.round((2 * slowTau) / stepMin)));
-  return { profile, model, space, beta, ...(activity ? { activity } : {}), context, start: input.start, stepMs: input.stepMs };
+  return { profile, models, chosen: new Map(), values: input.values, space, beta, ...(activity ? { activity } : {}), context, start: input.start, stepMs: input.stepMs };
+}
+
+/**
+ * The autocovariance fit is a moment estimate over all lags; which lags
+ * matter depends on the gap length. Variants with a 4x slower level and/or a
+ * quarter of the measurement noise cover the usual misfits (long-memory
+ * heart-rate levels, minute means that are smoother than they look), and a
+ * per-bucket hold-out picks one.
+ */
+export function modelVariants(m: ResidualModel, stepMin: number): ResidualModel[] {
+  const slower = Math.exp(Math.log(m.phi2) / 4);
+  const tau = -stepMin / Math.log(slower);
+  const phi2 = tau > 2880 ? Math.exp(-stepMin / 2880) : slower;
+  const quiet = (x: ResidualModel): ResidualModel => ({ ...x, a1: x.a1 + 0.75 * x.r, r: 0.25 * x.r });
+  return [m, { ...m, phi2 }, quiet(m), quiet({ ...m, phi2 })];
+}
+
+const SELECT_MASKS = 24;
+
+function chooseModel(st: SeasonalState, length: number): number {
+  const b = bucketOf(length);
+  const known = st.chosen.get(b);
+  if (known !== undefined) return known;
+  const rep = Math.max(1, Math.round(Math.sqrt(2 ** b * (2 ** (b + 1) - 1))));
+  const starts = drawMasks(st.values, rep, Math.max(12, Math.min(SELECT_MASKS, Math.ceil(400 / rep))), 0x5ea5 + b);
+  let best = 0;
+  let bestErr = Infinity;
+  if (starts.length >= 4) {
+    const work = Float64Array.from(st.values);
+    st.models.forEach((_, idx) => {
+      let err = 0;
+      for (const s of starts) {
+        const truth = st.values.subarray(s, s + rep);
+        work.fill(NaN, s, s + rep);
+        const est = estimateWith(st, idx, work, { start: s, end: s + rep });
+        work.set(truth, s);
+        for (let t = 0; t < rep; t++) err += Math.abs(toMetric(est.value[t]!, est.space) - truth[t]!);
+      }
+      if (err < bestErr - 1e-9) {
+        bestErr = err;
+        best = idx;
+      }
+    });
+  }
+  st.chosen.set(b, best);
+  return best;
 }
 
 /** The model's centre (profile + activity) at index i, in model space. */
-function centre(st: SeasonalState, i: number): number {
-  const base = st.profile.at(st.start + i * st.stepMs);
+function centre(st: SeasonalState, profile: Profile, i: number): number {
+  const base = profile.at(st.start + i * st.stepMs);
   return st.activity ? base + st.beta * st.activity[i]! : base;
 }
 
 export function seasonalEstimate(st: SeasonalState, values: Float64Array, gap: Gap): GapEstimate {
+  return estimateWith(st, chooseModel(st, gapLength(gap)), values, gap);
+}
+
+// eslint-disable-next-line max-params -- internal: state, model index, data, gap
+function estimateWith(st: SeasonalState, modelIndex: number, values: Float64Array, gap: Gap): GapEstimate {
+  // A profile that never saw the gap's stretch (see Profile.without); a real
+  // gap has no data there anyway, only a hidden calibration block needs it.
+  const seen = st.values.subarray(gap.start, gap.end).some((v) => !Number.isNaN(v));
+  const profile = seen ? st.profile.without(st.start + gap.start * st.stepMs, st.start + gap.end * st.stepMs) : st.profile;
   const w0 = Math.max(0, gap.start - st.context);
   const w1 = Math.min(values.length, gap.end + st.context);
   const e = new Float64Array(w1 - w0);
   for (let i = w0; i < w1; i++) {
     const v = values[i]!;
     const y = st.space === "sqrt" && !Number.isNaN(v) ? Math.sqrt(Math.max(0, v)) : v;
-    e[i - w0] = y - centre(st, i);
+    e[i - w0] = y - centre(st, profile, i);
   }
-  const { mean, variance } = smoothResidual(e, st.model, 0, w1 - w0, gap.start - w0, gap.end - w0);
+  const { mean, variance } = smoothResidual(e, st.models[modelIndex]!, 0, w1 - w0, gap.start - w0, gap.end - w0);
   const n = gapLength(gap);
   const value = new Float64Array(n);
   const sd = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    value[k] = centre(st, gap.start + k) + mean[k]!;
+    value[k] = centre(st, profile, gap.start + k) + mean[k]!;
     sd[k] = Math.sqrt(variance[k]!);
   }
   return { value, sd, space: st.space };
