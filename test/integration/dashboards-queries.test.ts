@@ -160,6 +160,22 @@ void describe("dashboard SQL panels against TimescaleDB seeded through ingest", 
     }
   });
 
+  void it("threshold variables drive the table: a stricter valid-day rule, and a malicious value fails without harm", async () => {
+    const t = target("adherence-overview.json", "Participant adherence");
+    const run = (minutes: string) => db.pool.query<Record<string, unknown>>(expandGrafanaSql(t.text, {
+      ...period, intervalMs: 86_400_000, timescaledb: true,
+      variables: { ...variablesFor("adherence-overview.json", SYNCED.map((w) => w.participantId)), valid_day_minutes: { value: minutes } },
+    }));
+    const { rows } = await run("1152");
+    for (const who of SYNCED) {
+      const expected = (truth.get(who.participantId) ?? []).filter((d) => d.heartRateMinutes >= 1152).length;
+      assert.equal(Number(rows.find((r) => r.participant_id === who.participantId)?.valid_days), expected, `${who.participantId} at 1152 min`);
+    }
+    await assert.rejects(run("600'); DROP TABLE samples; --"), /invalid input syntax for type numeric/);
+    const { rows: [still] } = await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM samples");
+    assert.ok((still?.n ?? 0) > 0, "samples survived");
+  });
+
   void it("a participant with 3 non-wear days shows exactly those days as missing valid days", async () => {
     const nonWear = groundTruthNonWearDays(NONWEAR, firstDay, dayAfterLast);
     assert.equal(nonWear.length, 3);
@@ -270,6 +286,7 @@ void describe("dashboard SQL panels against TimescaleDB seeded through ingest", 
   void it("pipeline panels reflect the ingest runs", async () => {
     const runs = await query(target("pipeline-health.json", "Runs by kind and status (database)"), "pipeline-health.json", { from: new Date(Date.now() - DAY), to: new Date() });
     const { rows: [n] } = await db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pipeline_runs WHERE started_at > now() - interval '1 day'");
+    assert.ok((n?.n ?? 0) >= COHORT.length, "one ingest run per participant at least");
     assert.equal(runs.rows.reduce((a, r) => a + Number(r.runs), 0), n?.n);
     const lag = await query(target("pipeline-health.json", "Ingest lag per participant"), "pipeline-health.json");
     assert.deepEqual(lag.rows.map((r) => r.participant_id).sort(), COHORT.map((w) => w.participantId).sort());
