@@ -58,23 +58,31 @@ function terminatedMessages(pod: V1Pod): { text?: string; exitCode?: number }[] 
   return all.map((s) => ({ text: s.state?.terminated?.message ?? s.lastState?.terminated?.message, exitCode: s.state?.terminated?.exitCode }));
 }
 
+function failureMessage(reason: string | undefined, message: string | undefined, messages: { text?: string; exitCode?: number }[]): string {
+  const raw = messages.find((m) => (m.exitCode ?? 0) !== 0 && m.text)?.text;
+  // A job that wrote its summary says why in `error`; otherwise the log tail (FallbackToLogsOnError) is all there is.
+  const reported = (parseTerminationMessage(raw) as { error?: unknown } | undefined)?.error;
+  const text = typeof reported === "string" ? reported : raw;
+  return [reason, message, text ? `last output: ${text.trim().slice(-400)}` : ""].filter(Boolean).join(": ");
+}
+
+function newestPodFirst(pods: V1Pod[]): V1Pod[] {
+  // Pods that ran to the end first, then newest first: a retried job's last attempt is the one that counts.
+  const ended = (p: V1Pod) => (terminatedMessages(p).some((m) => m.exitCode !== undefined) ? "1" : "0");
+  const rank = (p: V1Pod) => `${ended(p)}${String(p.metadata?.creationTimestamp ?? "")}`;
+  return [...pods].sort((a, b) => rank(b).localeCompare(rank(a)));
+}
+
 export function jobOutcome(job: V1Job, pods: V1Pod[]): JobOutcome {
   const cond = (type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === "True");
   const complete = cond("Complete");
   const failed = cond("Failed");
   const state = complete ? "succeeded" : failed ? "failed" : "running";
-  // Pods that ran to the end first, then newest first: a retried job's last attempt is the one that counts.
-  const ended = (p: V1Pod) => (terminatedMessages(p).some((m) => m.exitCode !== undefined) ? "1" : "0");
-  const rank = (p: V1Pod) => `${ended(p)}${String(p.metadata?.creationTimestamp ?? "")}`;
-  const sorted = [...pods].sort((a, b) => rank(b).localeCompare(rank(a)));
-  const messages = sorted[0] ? terminatedMessages(sorted[0]) : [];
+  const newest = newestPodFirst(pods)[0];
+  const messages = newest ? terminatedMessages(newest) : [];
   const summaries = messages.map((m) => parseTerminationMessage(m.text)).filter((s) => s !== undefined);
-  const failedRaw = messages.find((m) => (m.exitCode ?? 0) !== 0 && m.text)?.text;
-  // A job that wrote its summary says why in `error`; otherwise the log tail (FallbackToLogsOnError) is all there is.
-  const reported = (parseTerminationMessage(failedRaw) as { error?: unknown } | undefined)?.error;
-  const failedText = typeof reported === "string" ? reported : failedRaw;
   const finishedAt = String(job.status?.completionTime ?? failed?.lastTransitionTime ?? "") || undefined;
-  const message = failed ? [failed.reason, failed.message, failedText ? `last output: ${failedText.trim().slice(-400)}` : ""].filter(Boolean).join(": ") : undefined;
+  const message = failed ? failureMessage(failed.reason, failed.message, messages) : undefined;
   return {
     name: job.metadata?.name ?? "",
     state,

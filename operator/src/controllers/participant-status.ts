@@ -58,42 +58,50 @@ function ingestHealthy(facts: IngestFacts): { status: "True" | "False" | "Unknow
   return { status: "True", reason: REASON.IngestSucceeded, message: s ? `last ingest wrote ${s.rowsWritten} rows (${s.rowsRejected} rejected)` : "last ingest succeeded" };
 }
 
-export function computeParticipantStatus(pt: Participant, obs: ParticipantObservation): ParticipantStatus {
-  const prev = pt.status ?? {};
-  const gen = pt.metadata.generation;
-  const facts = ingestFacts(prev, obs.jobs);
-  let conditions: Condition[] = prev.conditions ?? [];
-  const set = (type: string, status: "True" | "False" | "Unknown", reason: string, message: string) => {
-    conditions = setCondition(conditions, { type, status, reason, message }, gen, obs.now);
-  };
+type SetCondition = (type: string, status: "True" | "False" | "Unknown", reason: string, message: string) => void;
 
+function setConditions(pt: Participant, obs: ParticipantObservation, health: ReturnType<typeof ingestHealthy>, set: SetCondition): void {
   if (obs.applyError) set(CONDITION.Scheduled, "False", REASON.ApplyFailed, obs.applyError);
   else if (pt.spec.suspend) set(CONDITION.Scheduled, "False", REASON.Suspended, "spec.suspend is true: no ingest runs are scheduled");
   else set(CONDITION.Scheduled, "True", REASON.CronJobReady, `CronJob ${obs.cronJobName} runs "${obs.schedule}" (${pt.spec.timeZone})`);
 
-  const health = ingestHealthy(facts);
   set(CONDITION.IngestHealthy, health.status, health.reason, health.message);
 
   if (obs.applyError) set(CONDITION.Ready, "False", REASON.ApplyFailed, obs.applyError);
   else if (health.status === "False") set(CONDITION.Ready, "False", REASON.IngestFailed, health.message);
   else if (pt.spec.suspend) set(CONDITION.Ready, "True", REASON.Suspended, "owned objects are in sync; ingest is suspended");
   else set(CONDITION.Ready, "True", REASON.Reconciled, "owned objects are in sync");
+}
 
-  const newest = facts.newest;
-  const newestSummary = newest?.state === "succeeded" ? summaryOf(newest) : undefined;
-  const lastIngest = newest
-    ? {
-      jobName: newest.name,
-      ...(newestSummary ? { rowsWritten: newestSummary.rowsWritten, rowsRejected: newestSummary.rowsRejected } : {}),
-      ...(newestSummary?.lastSampleTime ? { lastSampleTime: newestSummary.lastSampleTime } : {}),
-    }
-    : prev.lastIngest;
-  const adherenceJob = obs.jobs.filter((j) => j.state === "succeeded" && summaryOf(j)?.adherence).sort(byFinishTime).at(-1);
-  const a = adherenceJob ? summaryOf(adherenceJob)!.adherence! : undefined;
-  const adherence = a && adherenceJob?.finishedAt && (!prev.adherence || Date.parse(adherenceJob.finishedAt) >= Date.parse(prev.adherence.reportedAt))
-    ? { windowDays: a.windowDays, wearPercent: Math.round(a.wearPercent * 10) / 10, validDays: a.validDays, reportedAt: adherenceJob.finishedAt }
-    : prev.adherence;
+function lastIngestOf(newest: JobOutcome | undefined, prev: ParticipantStatus["lastIngest"]): ParticipantStatus["lastIngest"] {
+  if (!newest) return prev;
+  const s = newest.state === "succeeded" ? summaryOf(newest) : undefined;
+  return {
+    jobName: newest.name,
+    ...(s ? { rowsWritten: s.rowsWritten, rowsRejected: s.rowsRejected } : {}),
+    ...(s?.lastSampleTime ? { lastSampleTime: s.lastSampleTime } : {}),
+  };
+}
 
+/** Adherence from the newest successful run that reported it; never replaced by an older report. */
+function adherenceOf(jobs: JobOutcome[], prev: ParticipantStatus["adherence"]): ParticipantStatus["adherence"] {
+  const job = jobs.filter((j) => j.state === "succeeded" && j.finishedAt && summaryOf(j)?.adherence).sort(byFinishTime).at(-1);
+  const a = job ? summaryOf(job)?.adherence : undefined;
+  if (!job?.finishedAt || !a) return prev;
+  if (prev && Date.parse(job.finishedAt) < Date.parse(prev.reportedAt)) return prev;
+  return { windowDays: a.windowDays, wearPercent: Math.round(a.wearPercent * 10) / 10, validDays: a.validDays, reportedAt: job.finishedAt };
+}
+
+export function computeParticipantStatus(pt: Participant, obs: ParticipantObservation): ParticipantStatus {
+  const prev = pt.status ?? {};
+  const gen = pt.metadata.generation;
+  const facts = ingestFacts(prev, obs.jobs);
+  let conditions: Condition[] = prev.conditions ?? [];
+  setConditions(pt, obs, ingestHealthy(facts), (type, status, reason, message) => {
+    conditions = setCondition(conditions, { type, status, reason, message }, gen, obs.now);
+  });
+  const lastIngest = lastIngestOf(facts.newest, prev.lastIngest);
+  const adherence = adherenceOf(obs.jobs, prev.adherence);
   return {
     ...(gen !== undefined ? { observedGeneration: gen } : {}),
     conditions,

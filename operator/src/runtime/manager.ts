@@ -35,6 +35,33 @@ export interface ManagerOptions {
 
 type Reconciler = (ctx: ControllerContext, key: string) => Promise<void>;
 
+/** When the parent is not cached yet: the labels every owned object carries. */
+function ownerFromLabels(obj: Obj): { kind: string; key: string } | undefined {
+  const ns = obj.metadata?.namespace ?? "";
+  const labels = (obj.metadata?.labels ?? {}) as Record<string, string>;
+  if (labels[IMPUTATION_RUN_LABEL]) return { kind: IMPUTATION_RUN.kind, key: `${ns}/${labels[IMPUTATION_RUN_LABEL]}` };
+  if (labels[PARTICIPANT_LABEL]) return { kind: PARTICIPANT.kind, key: `${ns}/${labels[PARTICIPANT_LABEL]}` };
+  return undefined;
+}
+
+type ParticipantGaugeStatus = { conditions?: Condition[]; lastSuccessfulIngestTime?: string; consecutiveIngestFailures?: number; adherence?: { wearPercent: number } };
+
+/** Per-participant series and the by-condition counts, from one cached Participant. */
+function participantGauges(m: Metrics, p: CustomObj, counts: Map<string, number>, now: number): void {
+  const labels = { namespace: p.metadata.namespace ?? "", participant: p.metadata.name };
+  const st = (p.status ?? {}) as ParticipantGaugeStatus;
+  for (const type of [CONDITION.Ready, CONDITION.Scheduled, CONDITION.IngestHealthy]) {
+    const key = `${type}\u0000${st.conditions?.find((c) => c.type === type)?.status ?? "Unknown"}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const last = st.lastSuccessfulIngestTime ? Date.parse(st.lastSuccessfulIngestTime) : NaN;
+  if (Number.isFinite(last)) m.lastSuccessfulIngest.set(labels, last / 1000);
+  const since = Number.isFinite(last) ? last : Date.parse(String(p.metadata.creationTimestamp ?? now));
+  m.secondsSinceIngest.set(labels, Math.max(0, (now - since) / 1000));
+  m.consecutiveFailures.set(labels, st.consecutiveIngestFailures ?? 0);
+  if (st.adherence) m.wearRatio.set(labels, st.adherence.wearPercent / 100);
+}
+
 /** Like controller-runtime's GenerationChangedPredicate, plus the metadata the reconcile reads. */
 export function specOrLifecycleChanged(old: CustomObj, now: CustomObj): boolean {
   const m0 = old.metadata;
@@ -116,17 +143,15 @@ export class Manager {
       : undefined;
   }
 
+  /** The Participant or ImputationRun an owned object (CronJob, Job, Pod) belongs to, following owner references. */
   private ownerKey(obj: Obj, depth = 0): { kind: string; key: string } | undefined {
     const ns = obj.metadata?.namespace ?? "";
     const ref = controllerOf(obj);
     if (ref?.kind === PARTICIPANT.kind || ref?.kind === IMPUTATION_RUN.kind) return { kind: ref.kind, key: `${ns}/${ref.name}` };
-    const parent = ref?.kind === "CronJob" ? this.informers.cronJobs.get(ns, ref.name ?? "") : ref?.kind === "Job" ? this.informers.jobs.get(ns, ref.name ?? "") : undefined;
+    const parents: Record<string, InformerSet<KubeObj<V1CronJob>> | InformerSet<KubeObj<V1Job>>> = { CronJob: this.informers.cronJobs, Job: this.informers.jobs };
+    const parent = ref?.kind && ref.name ? parents[ref.kind]?.get(ns, ref.name) : undefined;
     if (parent && depth < 3) return this.ownerKey(parent, depth + 1);
-    // Parent not cached yet: fall back to the labels every owned object carries.
-    const labels = (obj.metadata?.labels ?? {}) as Record<string, string>;
-    if (labels[IMPUTATION_RUN_LABEL]) return { kind: IMPUTATION_RUN.kind, key: `${ns}/${labels[IMPUTATION_RUN_LABEL]}` };
-    if (labels[PARTICIPANT_LABEL]) return { kind: PARTICIPANT.kind, key: `${ns}/${labels[PARTICIPANT_LABEL]}` };
-    return undefined;
+    return ownerFromLabels(obj);
   }
 
   private enqueueOwner(obj: Obj) {
@@ -259,20 +284,7 @@ export class Manager {
     if (!this.leading) return;
     const now = Date.now();
     const counts = new Map<string, number>();
-    for (const p of this.informers.participants.list()) {
-      const labels = { namespace: p.metadata.namespace ?? "", participant: p.metadata.name };
-      const st = (p.status ?? {}) as { conditions?: Condition[]; lastSuccessfulIngestTime?: string; consecutiveIngestFailures?: number; adherence?: { wearPercent: number } };
-      for (const type of [CONDITION.Ready, CONDITION.Scheduled, CONDITION.IngestHealthy]) {
-        const status = st.conditions?.find((c) => c.type === type)?.status ?? "Unknown";
-        counts.set(`${type}\u0000${status}`, (counts.get(`${type}\u0000${status}`) ?? 0) + 1);
-      }
-      const last = st.lastSuccessfulIngestTime ? Date.parse(st.lastSuccessfulIngestTime) : NaN;
-      if (Number.isFinite(last)) m.lastSuccessfulIngest.set(labels, last / 1000);
-      const since = Number.isFinite(last) ? last : Date.parse(String(p.metadata.creationTimestamp ?? now));
-      m.secondsSinceIngest.set(labels, Math.max(0, (now - since) / 1000));
-      m.consecutiveFailures.set(labels, st.consecutiveIngestFailures ?? 0);
-      if (st.adherence) m.wearRatio.set(labels, st.adherence.wearPercent / 100);
-    }
+    for (const p of this.informers.participants.list()) participantGauges(m, p, counts, now);
     for (const [k, n] of counts) {
       const [condition, status] = k.split("\u0000");
       m.participants.set({ condition, status }, n);
