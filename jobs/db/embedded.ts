@@ -35,6 +35,12 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
     extensions: { timescaledb },
   });
   await db.exec("CREATE EXTENSION IF NOT EXISTS timescaledb");
+  // Reopening an existing data directory does not load the library (CREATE
+  // EXTENSION is a no-op then, and there is no shared_preload_libraries), so
+  // TSL functions such as refresh_continuous_aggregate would report "not
+  // supported under the current license". LOAD makes a reopened database
+  // behave like a fresh one.
+  await db.exec("LOAD 'timescaledb'");
   const host = opts.host ?? "127.0.0.1";
   // The socket server has no "port 0" support of its own, so find a free port first.
   const port = opts.port && opts.port > 0 ? opts.port : await freePort(host);
