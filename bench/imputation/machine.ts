@@ -3,12 +3,14 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
+import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
 
 function pkgVersion(name: string): string {
   try {
-    return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
+    // Via the main entry: some packages (arima) do not export ./package.json.
+    return (JSON.parse(readFileSync(join(dirname(require.resolve(name)), "package.json"), "utf8")) as { version: string }).version;
   } catch {
     return "unknown";
   }

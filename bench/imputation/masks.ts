@@ -38,6 +38,8 @@ export function eligibleStarts(values: Float64Array, length: number): number[] {
  * `perLength` masks per length are placed or candidates run out.
  */
 export function planMasks(values: Float64Array, perLength: number, seed: number, maxRounds = 16): Mask[][] {
+  // Short masks hold few points each: three times as many keep their MAE and coverage stable.
+  const target = (L: number) => (L <= 5 ? 3 * perLength : perLength);
   const rand = mulberry32(seed);
   const cands = new Map<number, number[]>(GAP_LENGTHS.map((L) => [L, eligibleStarts(values, L)]));
   const placed = new Map<number, number>(GAP_LENGTHS.map((L) => [L, 0]));
@@ -48,7 +50,7 @@ export function planMasks(values: Float64Array, perLength: number, seed: number,
     for (const L of GAP_LENGTHS) {
       const list = cands.get(L)!;
       let tries = 0;
-      while (placed.get(L)! < perLength && list.length && tries++ < 200) {
+      while (placed.get(L)! < target(L) && list.length && tries++ < 200) {
         const s = list[Math.floor(rand() * list.length)]!;
         // No other mask inside this mask's context hours (contexts may overlap).
         const a = Math.max(0, s - CONTEXT), b = Math.min(values.length, s + L + CONTEXT);
@@ -57,12 +59,12 @@ export function planMasks(values: Float64Array, perLength: number, seed: number,
         round.push({ start: s, length: L });
         placed.set(L, placed.get(L)! + 1);
         // A few per length per round, so every length gets room in short series.
-        if (round.filter((m) => m.length === L).length >= Math.max(2, Math.ceil(perLength / 4))) break;
+        if (round.filter((m) => m.length === L).length >= Math.max(2, Math.ceil(target(L) / 4))) break;
       }
     }
     if (round.length === 0) break;
     rounds.push(round);
-    if (GAP_LENGTHS.every((L) => placed.get(L)! >= perLength)) break;
+    if (GAP_LENGTHS.every((L) => placed.get(L)! >= target(L))) break;
   }
   return rounds;
 }

@@ -10,6 +10,7 @@ import { makeArima } from "./methods/arima.ts";
 import { linear } from "./methods/linear.ts";
 import { locf } from "./methods/locf.ts";
 import { seasonal } from "./methods/seasonal.ts";
+import { seasonalLinear } from "./methods/combination.ts";
 import type { GapEstimate, Imputer, MethodChoice, MethodInput, MethodName, Metric, PreparedImputer } from "./methods/types.ts";
 import type { GridSeries } from "./series.ts";
 
@@ -74,7 +75,7 @@ export function autoCandidates(metric: Metric, length: number): MethodName[] {
   // Two-sided ARIMA only where it can add something: below 4 minutes it is a
   // straight line, past half an hour an endpoint method loses to the profile;
   // every ARIMA candidate costs two fits per held-out block.
-  return length >= 4 && length < 32 ? ["linear", "arima", "seasonal"] : ["linear", "seasonal"];
+  return length >= 4 && length < 32 ? ["linear", "arima", "seasonal", "seasonal+linear"] : ["linear", "seasonal", "seasonal+linear"];
 }
 
 /** Relative MAE improvement a more complex candidate needs over a simpler one. */
@@ -95,6 +96,8 @@ export function imputerFor(name: MethodName, pool?: ArimaPool): Imputer {
       return seasonal;
     case "arima":
       return makeArima(pool ? { pool } : {});
+    case "seasonal+linear":
+      return seasonalLinear;
   }
 }
 
@@ -243,7 +246,7 @@ async function calibrationFor(
   if (!cache.has(key)) {
     // Calibrate at the bucket's geometric centre: 1, 3, 6, 11, 23, 45, 91, 181, ...
     const rep = Math.max(1, Math.round(Math.sqrt(2 ** b * (2 ** (b + 1) - 1))));
-    cache.set(key, await calibrateBucket(imp, values, rep, { seed, masks: maskBudget(name), centre: name === "seasonal" || name === "arima" }));
+    cache.set(key, await calibrateBucket(imp, values, rep, { seed, masks: maskBudget(name), centre: name !== "linear" && name !== "locf" }));
   }
   return cache.get(key);
 }

@@ -8,7 +8,8 @@ import type { Gap } from "../gaps.ts";
 export type Metric = "heart_rate" | "steps";
 export const METRICS: readonly Metric[] = ["heart_rate", "steps"];
 
-export type MethodName = "linear" | "locf" | "arima" | "seasonal";
+/** "seasonal+linear" (a forecast combination) is never asked for; only `auto` picks it. */
+export type MethodName = "linear" | "locf" | "arima" | "seasonal" | "seasonal+linear";
 export type MethodChoice = MethodName | "auto";
 export const METHOD_CHOICES: readonly MethodChoice[] = ["auto", "arima", "seasonal", "linear", "locf"];
 
