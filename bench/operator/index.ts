@@ -158,7 +158,9 @@ export async function runScenario(opts: OperatorBenchOptions) {
       await Promise.all([cronWatch.start(), ptWatch.start()]);
       log(`operator: applying ${n} Participants`);
       const t0 = performance.now();
-      const creating = pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => { await admin.create(RESOURCES.participant, "bench-operator", participantObj(i)); });
+      let createdAt = 0;
+      const creating = pool(Array.from({ length: n }, (_, i) => i), 16, async (i) => { await admin.create(RESOURCES.participant, "bench-operator", participantObj(i)); })
+        .then(() => { createdAt = performance.now(); });
       while (!(cronDoneAt && readyDoneAt)) {
         await sleep(50);
         if (performance.now() - t0 > 900_000) throw new Error(`timeout: ${cronWatch.list().length} CronJobs, ${ready.size} Ready`);
@@ -190,6 +192,7 @@ export async function runScenario(opts: OperatorBenchOptions) {
         settings: { participants: n, qps, burst, concurrency, idleSeconds, resyncSeconds, kubeControllerManager: false, operatorNodeOptions: NODE_OPTIONS },
         baseline: { description: "plain client creating the same CronJobs directly (POST), same qps/burst/concurrency", seconds: round(baselineSeconds) },
         operator: {
+          secondsUntilAllParticipantsCreated: round((createdAt - t0) / 1000),
           secondsUntilAllCronJobs: round(cronJobsSeconds),
           secondsUntilAllReady: round(operatorSeconds),
           writeRequestsPerParticipant: round(writes(runCounts, notLease) / n, 3),
