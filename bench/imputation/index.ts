@@ -152,7 +152,7 @@ export async function run(opts: ImputationBenchOptions = {}) {
   try {
     for (const s of series) {
       const t = Date.now();
-      await benchSeries(s, accs, pool, opts.masksPerLength ?? 20);
+      await benchSeries(s, accs, pool, opts.masksPerLength ?? 30);
       if (opts.verbose) console.error(`${s.name}: ${Date.now() - t} ms`);
     }
   } finally {
@@ -167,7 +167,7 @@ export async function run(opts: ImputationBenchOptions = {}) {
     machine: machineInfo(),
     protocol: {
       gapLengthsMinutes: [...GAP_LENGTHS],
-      masksPerLengthPerSeries: `${opts.masksPerLength ?? 20} (x3 for 1 and 5 min)`,
+      masksPerLengthPerSeries: `${opts.masksPerLength ?? 30} (x3 for 1 and 5 min)`,
       context: "truth fully observed; >= 80% observed hour of context each side, no other mask within it",
       maxGapMinutes: 240,
       seedMethod: "heart rate: ARIMA(1,1,1), method 1, fitted on up to 360 preceding minutes, forecast forward, ±1.645·sd; steps: forward then back fill",
