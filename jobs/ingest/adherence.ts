@@ -33,7 +33,7 @@ SELECT $1, days.day, wear.minutes, wear.minutes >= $5, steps.total, sleep.minute
        NOT sleep.has_main, sleep.main_classic, sync.last, now()
   FROM days
   CROSS JOIN LATERAL (
-    SELECT count(DISTINCT date_trunc('minute', s.ts, 'UTC'))::int AS minutes
+    SELECT count(DISTINCT date_bin(INTERVAL '1 minute', s.ts, TIMESTAMPTZ '2000-01-01 00:00:00+00'))::int AS minutes
       FROM samples s
      WHERE s.participant_id = $1 AND s.metric = 'heart_rate' AND s.ts >= days.day_start AND s.ts < days.day_end
   ) AS wear

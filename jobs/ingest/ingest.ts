@@ -12,7 +12,7 @@ import type { Db } from "../db/pool.ts";
 import { queryOne, queryRows } from "../db/query.ts";
 import { PermanentSourceError, SAMPLE_METRICS, type DataSource, type Metric, type SampleMetric, type TimeWindow } from "../sources/types.ts";
 import { adherenceSummary, recomputeAdherence, type AdherenceSummary } from "./adherence.ts";
-import { emptyTally, rejectedCount, validateSamples, validateSleep, type ValidationTally, type ValidSample, type ValidSleepSession } from "./validate.ts";
+import { emptyTally, rejectedCount, SampleSet, validateSamples, validateSleep, type ValidationTally, type ValidSleepSession } from "./validate.ts";
 import { DAY_MS, localDate, readWindow } from "./window.ts";
 import { writeSampleBatch, writeSleepBatch, type WriteStrategy } from "./writer.ts";
 
@@ -57,7 +57,7 @@ export interface IngestResult {
   adherence: AdherenceSummary;
 }
 
-export const DEFAULTS = { backfillDays: 7, trailingWindowMs: 3 * DAY_MS, batchRows: 20_000 } as const;
+export const DEFAULTS = { backfillDays: 7, trailingWindowMs: 3 * DAY_MS, batchRows: 50_000 } as const;
 const LOCK_CLASS = 7271;
 
 /** The job failed; `runId` names the pipeline_runs row that says why. */
@@ -236,7 +236,7 @@ async function ingestSampleMetric(client: pg.PoolClient, opts: Resolved, metric:
   const strategy = opts.strategy ?? (opts.db.embedded ? "unnest" : "copy");
   const batchRows = opts.batchRows ?? DEFAULTS.batchRows;
   const tally = emptyTally();
-  let seen = new Map<string, ValidSample>();
+  let seen = new SampleSet();
   let written = 0;
   let committed = 0;
   let batches = 0;
@@ -247,7 +247,7 @@ async function ingestSampleMetric(client: pg.PoolClient, opts: Resolved, metric:
   const flush = async () => {
     if (seen.size === 0) return;
     const rows = [...seen.values()];
-    seen = new Map();
+    seen = new SampleSet();
     await inflight;
     inflight = (async () => {
       written += await writeSampleBatch(client, { participantId: opts.participantId, metric, rows }, strategy);

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { emptyTally, parseTimestamp, rejectedCount, validateSamples, validateSleep, type ValidSample, type ValidSleepSession } from "./validate.ts";
+import { emptyTally, parseTimestamp, rejectedCount, SampleSet, validateSamples, validateSleep, type ValidSleepSession } from "./validate.ts";
 import { localDate, localMidnight, readWindow } from "./window.ts";
 import { terminationLine, terminationLogPath } from "./termination.ts";
 import { parseMetrics } from "./cli.ts";
@@ -11,7 +11,7 @@ const src = "FITBIT:Pixel Watch 3";
 describe("validateSamples", () => {
   test("heart rate outside 25–250 bpm, unparsable values and timestamps are counted, not kept", () => {
     const tally = emptyTally();
-    const seen = new Map<string, ValidSample>();
+    const seen = new SampleSet();
     validateSamples("heart_rate", [
       { time: "2026-11-20T10:00:00Z", value: "61", source: src },
       { time: "2026-11-20T10:00:05.250+01:00", value: 62, source: src },
@@ -39,7 +39,7 @@ describe("validateSamples", () => {
 
   test("negative steps are rejected; steps land on the minute; a re-delivered key is written once, last value wins", () => {
     const tally = emptyTally();
-    const seen = new Map<string, ValidSample>();
+    const seen = new SampleSet();
     validateSamples("steps", [
       { time: "2026-11-20T10:01:00Z", value: "12", source: src },
       { time: "2026-11-20T10:02:00Z", value: "-3", source: src },
@@ -117,5 +117,16 @@ describe("ingest CLI helpers", () => {
     assert.equal(terminationLogPath({ TERMINATION_LOG: "/tmp/t" }), "/tmp/t");
     assert.equal(terminationLogPath({}, () => false), null);
     assert.equal(terminationLogPath({}, () => true), "/dev/termination-log");
+  });
+});
+
+describe("parseTimestamp fast path agrees with the general one", () => {
+  test("canonical UTC forms, calendar edges", () => {
+    for (const t of ["2026-11-20T10:00:05Z", "2026-11-20T10:00:05.250Z", "2024-02-29T00:00:00Z", "2026-12-31T23:59:59.999Z"]) {
+      assert.deepEqual(parseTimestamp(t), { ms: Date.parse(t) }, t);
+    }
+    for (const t of ["2026-02-29T00:00:00Z", "2026-04-31T00:00:00.000Z", "2026-01-01T24:00:00Z", "2026-1x-01T00:00:00Z"]) {
+      assert.deepEqual(parseTimestamp(t), { error: "unparsable_timestamp" }, t);
+    }
   });
 });

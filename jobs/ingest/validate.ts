@@ -56,23 +56,56 @@ const NAIVE = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 export type ParsedTime = { ms: number } | { error: "unparsable_timestamp" | "timestamp_without_offset" };
 
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(t: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * The shape nearly every point arrives in ("2026-11-20T10:00:05Z" or with
+ * ".250"), parsed without a regex or allocation: this is the hot loop of an
+ * ingest. Anything else returns undefined and takes the general path.
+ */
+function parseCanonicalUtc(t: string): number | undefined {
+  const len = t.length;
+  if ((len !== 20 && len !== 24) || t.charCodeAt(len - 1) !== 90 /* Z */ || t.charCodeAt(10) !== 84 /* T */) return undefined;
+  if (t[4] !== "-" || t[7] !== "-" || t[13] !== ":" || t[16] !== ":" || (len === 24 && t[19] !== ".")) return undefined;
+  const y = digits(t, 0, 4), mo = digits(t, 5, 2), d = digits(t, 8, 2), h = digits(t, 11, 2), mi = digits(t, 14, 2), sec = digits(t, 17, 2);
+  const frac = len === 24 ? digits(t, 20, 3) : 0;
+  if (y < 0 || frac < 0 || mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]! || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
+  if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return undefined;
+  return Date.UTC(y, mo - 1, d, h, mi, sec, frac);
+}
+
 export function parseTimestamp(text: unknown): ParsedTime {
   if (typeof text !== "string") return { error: "unparsable_timestamp" };
+  const fast = parseCanonicalUtc(text);
+  if (fast !== undefined) return { ms: fast };
   const m = RFC3339.exec(text);
   if (!m) return { error: NAIVE.test(text) ? "timestamp_without_offset" : "unparsable_timestamp" };
-  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+  const month = +m[2]!, day = +m[3]!;
   // Date.parse rolls "02-30" over into March; check the fields ourselves.
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return { error: "unparsable_timestamp" };
-  const ms = Date.parse(text.replace(/([.]\d{3})\d+/, "$1"));
+  if (month < 1 || month > 12 || day < 1 || day > 31 || +m[4]! > 23 || +m[5]! > 59 || +m[6]! > 60) return { error: "unparsable_timestamp" };
+  // Date.parse takes at most millisecond digits; finer fractions are cut (PostgreSQL keeps microseconds).
+  const ms = Date.parse(m[7] && m[7].length > 4 ? text.replace(/([.]\d{3})\d+/, "$1") : text);
   if (!Number.isFinite(ms)) return { error: "unparsable_timestamp" };
-  if (new Date(Date.UTC(Number(m[1]), month - 1, day)).getUTCDate() !== day) return { error: "unparsable_timestamp" };
+  if (day > 28 && new Date(Date.UTC(+m[1]!, month - 1, day)).getUTCDate() !== day) return { error: "unparsable_timestamp" };
   return { ms };
 }
 
 export function parseValue(v: unknown): number | null {
   if (typeof v === "number") return Number.isFinite(v) ? v : null;
-  if (typeof v !== "string" || v.trim() === "") return null;
+  if (typeof v !== "string") return null;
   const n = Number(v);
+  // Number("") and Number("  ") are 0: blank is not a value.
+  if (n === 0 && v.trim() === "") return null;
   return Number.isFinite(n) ? n : null;
 }
 
@@ -92,16 +125,66 @@ function reject(t: ValidationTally, reason: RejectReason, time: unknown, value: 
 const MINUTE = 60_000;
 
 /**
- * Validates one page. `seen` spans the pages of one batch so a key delivered
- * twice is written once (a single INSERT … ON CONFLICT may not touch a row
- * twice); the later delivery wins.
+ * The valid points of one batch, one per (instant, device): a single
+ * INSERT … ON CONFLICT may not touch a row twice. Sources deliver points in
+ * time order (Google: newest first), where a duplicate is impossible, so an
+ * ordered single-device run is kept in a plain array; the first point out of
+ * order (or from a second device) switches to a map keyed per device.
  */
+export class SampleSet {
+  private rows: ValidSample[] = [];
+  private direction = 0;
+  private bySource: Map<string, Map<number, ValidSample>> | null = null;
+  size = 0;
+
+  /** Adds or replaces (the later delivery wins); returns false for a duplicate. */
+  set(s: ValidSample): boolean {
+    if (this.bySource === null) {
+      const last = this.rows[this.rows.length - 1];
+      if (!last) {
+        this.rows.push(s);
+        this.size = 1;
+        return true;
+      }
+      const step = s.ms - last.ms;
+      if (s.source === last.source && step !== 0 && (this.direction === 0 || step * this.direction > 0)) {
+        this.direction = Math.sign(step);
+        this.rows.push(s);
+        this.size++;
+        return true;
+      }
+      this.bySource = new Map();
+      for (const r of this.rows) this.put(r);
+      this.rows = [];
+    }
+    const fresh = this.put(s);
+    if (fresh) this.size++;
+    return fresh;
+  }
+
+  private put(s: ValidSample): boolean {
+    let m = this.bySource!.get(s.source);
+    if (!m) this.bySource!.set(s.source, (m = new Map()));
+    const fresh = !m.has(s.ms);
+    m.set(s.ms, s);
+    return fresh;
+  }
+
+  values(): ValidSample[] {
+    if (this.bySource === null) return this.rows;
+    const out: ValidSample[] = [];
+    for (const m of this.bySource.values()) for (const v of m.values()) out.push(v);
+    return out;
+  }
+}
+
+/** Validates one page into `seen`, which spans the pages of one batch. */
 export function validateSamples(
   metric: SampleMetric,
   page: readonly RawSample[],
   nowMs: number,
   tally: ValidationTally,
-  seen: Map<string, ValidSample>,
+  seen: SampleSet,
 ): void {
   const range = VALUE_RANGES[metric];
   for (const raw of page) {
@@ -130,10 +213,8 @@ export function validateSamples(
       time = new Date(ms).toISOString();
     }
     const source = typeof raw.source === "string" ? raw.source : "";
-    const key = `${ms}|${source}`;
-    if (seen.has(key)) tally.duplicates++;
-    else tally.accepted++;
-    seen.set(key, { ms, time, value, source });
+    if (seen.set({ ms, time, value, source })) tally.accepted++;
+    else tally.duplicates++;
   }
 }
 

@@ -2,9 +2,10 @@
 // crash between batches loses nothing committed and a re-run rewrites rows
 // instead of duplicating them.
 //
-// Two strategies with the same effect. "copy" (real servers): COPY the batch
-// into a session temp table, then one INSERT … SELECT … ON CONFLICT; COPY is
-// the cheapest way to ship rows, and the temp table has no WAL and no index.
+// Two strategies with the same effect. "copy" (real servers): a batch whose
+// time range holds no stored rows yet is COPYed straight into `samples`;
+// otherwise it is COPYed into a session temp table (no WAL, no index) and
+// merged with one INSERT … SELECT … ON CONFLICT.
 // "unnest" (the embedded server, which does not speak COPY FROM STDIN): one
 // multi-row INSERT … SELECT FROM unnest($arrays) … ON CONFLICT.
 import { Readable } from "node:stream";
@@ -15,7 +16,8 @@ import type { SampleMetric } from "../sources/types.ts";
 import { transaction } from "../db/query.ts";
 import type { ValidSample, ValidSleepSession } from "./validate.ts";
 
-export type WriteStrategy = "copy" | "unnest";
+/** "copy-upsert" skips the fresh-range COPY fast path (benchmark and tests of the upsert path). */
+export type WriteStrategy = "copy" | "copy-upsert" | "unnest";
 
 // Rewrites a row only when its value changed: re-reading the trailing window
 // then costs no dead tuples and keeps ingested_at meaning "first seen or changed".
@@ -48,11 +50,61 @@ export interface SampleBatch {
   rows: readonly ValidSample[];
 }
 
+function* copyTargetLines(batch: SampleBatch, chunkRows = 2_000): Generator<string> {
+  const prefix = `${copyEscape(batch.participantId)}\t${batch.metric}\t`;
+  // A batch nearly always has one device: escape its label once.
+  let lastSource = "", lastEscaped = "";
+  for (let i = 0; i < batch.rows.length; i += chunkRows) {
+    let chunk = "";
+    const end = Math.min(batch.rows.length, i + chunkRows);
+    for (let j = i; j < end; j++) {
+      const r = batch.rows[j]!;
+      if (r.source !== lastSource) {
+        lastSource = r.source;
+        lastEscaped = copyEscape(r.source);
+      }
+      chunk += `${prefix}${r.time}\t${r.value}\t${lastEscaped}\n`;
+    }
+    yield chunk;
+  }
+}
+
+/**
+ * New data (the common case: minutes after the watermark) goes straight into
+ * `samples` with COPY when no stored row shares the batch's time range; a
+ * unique violation (a row that appeared meanwhile) rolls back to the savepoint
+ * and the batch takes the upsert path. Returns whether the fast path held.
+ */
+async function tryCopyFresh(client: pg.ClientBase, batch: SampleBatch): Promise<boolean> {
+  let lo = Infinity, hi = -Infinity;
+  for (const r of batch.rows) {
+    if (r.ms < lo) lo = r.ms;
+    if (r.ms > hi) hi = r.ms;
+  }
+  // +1 ms: stored microseconds beyond the last millisecond still count as overlap.
+  const overlap = await client.query(
+    "SELECT 1 FROM samples WHERE participant_id = $1 AND metric = $2 AND ts >= $3 AND ts < $4 LIMIT 1",
+    [batch.participantId, batch.metric, new Date(lo), new Date(hi + 1)],
+  );
+  if ((overlap.rowCount ?? 0) > 0) return false;
+  await client.query("SAVEPOINT fresh_copy");
+  try {
+    await pipeline(Readable.from(copyTargetLines(batch)), client.query(copyFrom("COPY samples (participant_id, metric, ts, value, source) FROM STDIN")));
+    await client.query("RELEASE SAVEPOINT fresh_copy");
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "23505") throw err;
+    await client.query("ROLLBACK TO SAVEPOINT fresh_copy");
+    return false;
+  }
+}
+
 /** Writes one batch in one transaction; resolves to the number of rows inserted or changed. */
 export async function writeSampleBatch(client: pg.ClientBase, batch: SampleBatch, strategy: WriteStrategy): Promise<number> {
   if (batch.rows.length === 0) return 0;
   return transaction(client, async () => {
-    if (strategy === "copy") {
+    if (strategy === "copy" && (await tryCopyFresh(client, batch))) return batch.rows.length;
+    if (strategy === "copy" || strategy === "copy-upsert") {
       await client.query(STAGING_DDL);
       await pipeline(Readable.from(copyLines(batch.rows)), client.query(copyFrom("COPY ingest_staging (ts, value, source) FROM STDIN")));
       const res = await client.query(
