@@ -10,7 +10,7 @@ import { makeArima } from "./methods/arima.ts";
 import { linear } from "./methods/linear.ts";
 import { locf } from "./methods/locf.ts";
 import { seasonal } from "./methods/seasonal.ts";
-import { seasonalLinear } from "./methods/combination.ts";
+import { combineSeasonalLinear, seasonalLinear } from "./methods/combination.ts";
 import type { GapEstimate, Imputer, MethodChoice, MethodInput, MethodName, Metric, PreparedImputer } from "./methods/types.ts";
 import type { GridSeries } from "./series.ts";
 
@@ -171,10 +171,11 @@ export async function imputeSeries(series: GridSeries, opts: ImputeOptions): Pro
     ...(opts.metric === "heart_rate" && opts.steps ? { activity: opts.steps } : {}),
   };
   const prepared = new Map<MethodName, PreparedImputer>();
-  const prepare = async (name: MethodName) => {
+  const prepare = async (name: MethodName): Promise<PreparedImputer> => {
     let imp = prepared.get(name);
     if (!imp) {
-      imp = await imputerFor(name, opts.arimaPool).prepare(input);
+      // The combination reuses the prepared seasonal model (one profile, one model choice).
+      imp = name === "seasonal+linear" ? combineSeasonalLinear(await prepare("seasonal"), await prepare("linear")) : await imputerFor(name, opts.arimaPool).prepare(input);
       prepared.set(name, imp);
     }
     return imp;

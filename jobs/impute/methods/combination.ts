@@ -9,20 +9,23 @@ import { linear } from "./linear.ts";
 import { seasonal } from "./seasonal.ts";
 import type { GapEstimate, Imputer, MethodInput, PreparedImputer } from "./types.ts";
 
+/** Combines already prepared parts (auto shares them with its other candidates). */
+export function combineSeasonalLinear(s: PreparedImputer, l: PreparedImputer): PreparedImputer {
+  return {
+    async estimate(values: Float64Array, gap: Gap): Promise<GapEstimate> {
+      const a = await s.estimate(values, gap);
+      // Counts are modelled on the square-root scale; the combination is for heart rate only.
+      if (a.space !== "identity") return a;
+      const b = await l.estimate(values, gap);
+      const value = a.value.map((v, k) => (Number.isFinite(b.value[k]!) ? (v + b.value[k]!) / 2 : v));
+      return { value, sd: a.sd, space: a.space };
+    },
+  };
+}
+
 export const seasonalLinear: Imputer = {
   name: "seasonal+linear",
   async prepare(input: MethodInput): Promise<PreparedImputer> {
-    const s = await seasonal.prepare(input);
-    const l = await linear.prepare(input);
-    return {
-      async estimate(values: Float64Array, gap: Gap): Promise<GapEstimate> {
-        const a = await s.estimate(values, gap);
-        // Counts are modelled on the square-root scale; the combination is for heart rate only.
-        if (a.space !== "identity") return a;
-        const b = await l.estimate(values, gap);
-        const value = a.value.map((v, k) => (Number.isFinite(b.value[k]!) ? (v + b.value[k]!) / 2 : v));
-        return { value, sd: a.sd, space: a.space };
-      },
-    };
+    return combineSeasonalLinear(await seasonal.prepare(input), await linear.prepare(input));
   },
 };

@@ -83,7 +83,8 @@ export function prepareSeasonal(input: MethodInput): SeasonalState {
   const model = fitResidualModel(resid, stepMin);
   const models = modelVariants(model, stepMin);
   const slowTau = -stepMin / Math.log(Math.max(...models.map((m) => m.phi2)));
-  const context = Math.max(30, Math.min(480, Math.round((2 * slowTau) / stepMin)));
+  // Context beyond a few hours adds cost, not accuracy: the smoother forgets it.
+  const context = Math.max(30, Math.min(240, Math.round((2 * slowTau) / stepMin)));
   return { profile, models, chosen: new Map(), values: input.values, space, beta, ...(activity ? { activity } : {}), context, start: input.start, stepMs: input.stepMs };
 }
 
