@@ -9,6 +9,7 @@ import {
   DashboardLinkType,
   MappingType,
   RowBuilder,
+  SpecialValueMatch,
 } from "@grafana/grafana-foundation-sdk/dashboard";
 import { HeatmapColorMode, HeatmapColorOptionsBuilder, PanelBuilder as HeatmapPanel, RowsHeatmapOptionsBuilder } from "@grafana/grafana-foundation-sdk/heatmap";
 import { PanelBuilder as StatPanel } from "@grafana/grafana-foundation-sdk/stat";
@@ -99,7 +100,8 @@ export function participantTable(config: DashboardsConfig): TablePanel {
       {
         id: "mappings",
         value: [
-          { type: MappingType.ValueToText, options: { "": { text: "ok", color: "green", index: 0 } } },
+          // No flag is an empty string; Grafana matches it with the "empty" special value.
+          { type: MappingType.SpecialValue, options: { match: SpecialValueMatch.Empty, result: { text: "ok", color: "green", index: 0 } } },
           { type: MappingType.RegexToText, options: { pattern: ".+", result: { color: "red", index: 1 } } },
         ],
       },
