@@ -134,7 +134,10 @@ void describe("alerts end to end: operator -> Prometheus -> Alertmanager -> webh
     assert.match(alert.annotations.description ?? "", /Participant p001 in namespace study-a has had no successful ingest/);
     assert.match(alert.annotations.runbook_url ?? "", /runbooks\.md#wearableingeststale$/);
     // The operator really is the leader being scraped, and the cluster state agrees.
-    const cronJobs = JSON.parse(cp.kubectl(["-n", STUDY_NS, "get", "cronjobs", "-o", "json"])) as { items: unknown[] };
-    assert.ok(cronJobs.items.length >= 1, "the operator created the participant's ingest CronJob");
+    // The alert needs only the Participant; the CronJob may land a moment later on a loaded machine.
+    await waitFor("the operator to create the participant's ingest CronJob", async () => {
+      const cronJobs = JSON.parse(cp.kubectl(["-n", STUDY_NS, "get", "cronjobs", "-o", "json"])) as { items: unknown[] };
+      return cronJobs.items.length >= 1;
+    }, { proc: operator, timeoutMs: 60_000, intervalMs: 500 });
   });
 });
