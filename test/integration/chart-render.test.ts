@@ -100,7 +100,9 @@ void describe("chart: helm lint and template", { skip: process.env.TEST_UNIT_ONL
     const c = podSpec(one(get("default"), "Deployment", "-operator")).containers[0]!;
     const env = Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
     const known = ["WEARABLE_IMAGE", "WEARABLE_IMAGE_PULL_POLICY", "WEARABLE_JOB_SERVICE_ACCOUNT", "WEARABLE_DB_SECRET_NAME", "WEARABLE_DB_SECRET_KEY",
-      "WEARABLE_LEADER_ELECT", "WEARABLE_LEADER_ELECTION_ID", "WEARABLE_JOB_CPU_REQUEST", "WEARABLE_JOB_MEMORY_REQUEST", "WEARABLE_JOB_MEMORY_LIMIT", "LOG_LEVEL"];
+      "WEARABLE_LEADER_ELECT", "WEARABLE_LEADER_ELECTION_ID", "WEARABLE_JOB_CPU_REQUEST", "WEARABLE_JOB_MEMORY_REQUEST", "WEARABLE_JOB_MEMORY_LIMIT", "LOG_LEVEL",
+      // Read by Node itself, not the operator config: bounds the V8 heap.
+      "NODE_OPTIONS"];
     for (const name of Object.keys(env)) assert.ok(known.includes(name), `${name} is read by the operator config`);
     const parsed = operatorConfigSchema.safeParse({
       image: env.WEARABLE_IMAGE,
