@@ -12,7 +12,7 @@ import type { Db } from "../db/pool.ts";
 import { queryOne, queryRows } from "../db/query.ts";
 import { PermanentSourceError, SAMPLE_METRICS, type DataSource, type Metric, type SampleMetric, type TimeWindow } from "../sources/types.ts";
 import { adherenceSummary, recomputeAdherence, type AdherenceSummary } from "./adherence.ts";
-import { emptyTally, rejectedCount, SampleSet, validateSamples, validateSleep, type ValidationTally, type ValidSleepSession } from "./validate.ts";
+import { emptyTally, rejectedCount, SampleSet, validateSamples, validateSleep, type ValidationTally, type ValidSample, type ValidSleepSession } from "./validate.ts";
 import { DAY_MS, localDate, readWindow } from "./window.ts";
 import { writeSampleBatch, writeSleepBatch, type WriteStrategy } from "./writer.ts";
 
@@ -90,7 +90,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
         `INSERT INTO pipeline_runs (kind, participant_id, metric, details) VALUES ('ingest', $1, $2, $3) RETURNING id`,
         [participantId, opts.metrics.join(","), { source: opts.source.name }]);
       runId = run!.id;
-      const result = await runMetrics(client, { ...opts, timeZone, ingestStart }, runId);
+      const id = runId;
+      const result = await withExtraWriters(db, (extraWriters) => runMetrics(client, { ...opts, timeZone, ingestStart, extraWriters }, id));
       await client.query(
         `UPDATE pipeline_runs SET status = 'succeeded', finished_at = now(), rows_written = $2, rows_rejected = $3, details = $4 WHERE id = $1`,
         [runId, result.rowsWritten, result.rowsRejected, { source: opts.source.name, metrics: result.metrics, daysRecomputed: result.daysRecomputed }],
@@ -128,6 +129,25 @@ async function failRun({ pool, client, participantId, runId, log }: FailContext,
   }
   log?.error({ participant: participantId, runId, err: (err as Error).message, permanent: err instanceof PermanentSourceError }, "Failed to ingest participant data");
   return new IngestError(message, { cause: err, runId });
+}
+
+/**
+ * A second connection on real servers, so two batch transactions can be in
+ * flight at once (the server works on one while the other streams in). The
+ * embedded server serves one connection at a time, so it gets none.
+ */
+async function withExtraWriters<T>(db: Db, fn: (writers: pg.PoolClient[]) => Promise<T>): Promise<T> {
+  if (db.embedded) return fn([]);
+  const extra = await db.pool.connect();
+  let broken: Error | undefined;
+  try {
+    return await fn([extra]);
+  } catch (err) {
+    broken = err as Error;
+    throw err;
+  } finally {
+    extra.release(broken && /terminated|ECONNRESET|not queryable/i.test(broken.message) ? broken : undefined);
+  }
 }
 
 /** One ingest per participant at a time (a CronJob run overlapping a manual one); real servers only. */
@@ -170,7 +190,7 @@ async function advanceWatermark(client: pg.ClientBase, participantId: string, me
   );
 }
 
-type Resolved = IngestOptions & { timeZone: string; ingestStart: number | null };
+type Resolved = IngestOptions & { timeZone: string; ingestStart: number | null; extraWriters: pg.PoolClient[] };
 
 async function runMetrics(client: pg.PoolClient, opts: Resolved, runId: number): Promise<IngestResult> {
   const nowMs = (opts.now ?? new Date()).getTime();
@@ -193,7 +213,7 @@ async function runMetrics(client: pg.PoolClient, opts: Resolved, runId: number):
     earliestFrom = Math.min(earliestFrom, window.from.getTime());
     const r = metric === "sleep"
       ? await ingestSleep(client, opts, window, nowMs)
-      : await ingestSampleMetric(client, opts, metric, window, nowMs);
+      : await ingestSampleMetric([client, ...opts.extraWriters], opts, metric, window, nowMs);
     if (r.maxMs !== null) {
       await advanceWatermark(client, opts.participantId, metric, r.maxMs);
       if (metric !== "sleep" && (lastSample === null || r.maxMs > lastSample)) lastSample = r.maxMs;
@@ -231,7 +251,7 @@ function logRejects(opts: Resolved, metric: Metric, tally: ValidationTally): voi
   }
 }
 
-async function ingestSampleMetric(client: pg.PoolClient, opts: Resolved, metric: SampleMetric, window: TimeWindow, nowMs: number): Promise<MetricOutcome> {
+async function ingestSampleMetric(writers: pg.PoolClient[], opts: Resolved, metric: SampleMetric, window: TimeWindow, nowMs: number): Promise<MetricOutcome> {
   if (!SAMPLE_METRICS.includes(metric)) throw new Error(`--metrics: "${metric}" is not a metric`);
   const strategy = opts.strategy ?? (opts.db.embedded ? "unnest" : "copy");
   const batchRows = opts.batchRows ?? DEFAULTS.batchRows;
@@ -241,23 +261,32 @@ async function ingestSampleMetric(client: pg.PoolClient, opts: Resolved, metric:
   let committed = 0;
   let batches = 0;
   let maxMs: number | null = null;
-  // One write in flight while the next page is fetched and validated: the
-  // database and this process work at the same time.
-  let inflight: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    if (seen.size === 0) return;
-    const rows = [...seen.values()];
-    seen = new SampleSet();
-    await inflight;
-    inflight = (async () => {
+  // Up to one write per writer connection in flight while the next page is
+  // fetched and validated: the database and this process work at the same
+  // time. Batches are independent upserts, so their commit order is free;
+  // the watermark waits for all of them.
+  const idle = [...writers];
+  const running = new Set<Promise<void>>();
+  const write = async (client: pg.PoolClient, rows: ValidSample[]) => {
+    try {
       written += await writeSampleBatch(client, { participantId: opts.participantId, metric, rows }, strategy);
       committed += rows.length;
       batches++;
       for (const r of rows) if (maxMs === null || r.ms > maxMs) maxMs = r.ms;
       await opts.onBatch?.({ metric, rows: rows.length, committedRows: committed });
-    })();
-    // Surface a failed write at the next flush; keep it from becoming an unhandled rejection meanwhile.
-    inflight.catch(() => {});
+    } finally {
+      idle.push(client);
+    }
+  };
+  const flush = async () => {
+    if (seen.size === 0) return;
+    const rows = seen.values();
+    seen = new SampleSet();
+    // A failed write rejects the race and ends the metric here.
+    while (idle.length === 0) await Promise.race(running);
+    const p: Promise<void> = write(idle.pop()!, rows).finally(() => running.delete(p));
+    p.catch(() => {}); // observed by the race above or by Promise.all below
+    running.add(p);
   };
   try {
     for await (const page of opts.source.samples(metric, window)) {
@@ -265,10 +294,10 @@ async function ingestSampleMetric(client: pg.PoolClient, opts: Resolved, metric:
       if (seen.size >= batchRows) await flush();
     }
     await flush();
+    await Promise.all(running);
   } finally {
-    await inflight.catch(() => {});
+    await Promise.allSettled(running);
   }
-  await inflight;
   logRejects(opts, metric, tally);
   return {
     result: { window: iso(window), accepted: tally.accepted, duplicates: tally.duplicates, written, rejected: tally.rejected, batches },
