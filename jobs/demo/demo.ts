@@ -133,7 +133,7 @@ async function loadSummaries(
   });
 }
 
-/** The first participant's last complete day, hourly from heart_rate_hourly, with any imputed minutes. */
+/** The last complete local day of the participant with most imputed minutes (else the first), hourly from heart_rate_hourly. */
 async function loadHeartRateDay(db: Db, cohort: CohortMember[], day: string, timeZone: string): Promise<ReportData["heartRateDay"]> {
   const withImputed = await queryRows<{ participant_id: string }>(db.pool,
     `SELECT participant_id FROM imputed_samples WHERE metric = 'heart_rate' AND participant_id = ANY($1)
@@ -147,8 +147,9 @@ async function loadHeartRateDay(db: Db, cohort: CohortMember[], day: string, tim
   const imputed = await queryRows<{ ts: Date; value: number; lower: number | null; upper: number | null }>(db.pool,
     `SELECT ts, value, lower, upper FROM imputed_samples WHERE participant_id = $1 AND metric = 'heart_rate'
         AND ts >= ($2::date::timestamp AT TIME ZONE $3) AND ts < (($2::date + 1)::timestamp AT TIME ZONE $3) ORDER BY ts`, range);
+  const [start] = await queryRows<{ start: Date }>(db.pool, "SELECT ($1::date::timestamp AT TIME ZONE $2) AS start", [day, timeZone]);
   return {
-    participantId, day,
+    participantId, day, start: start!.start,
     hourly: hourly.map((h): HourlyPoint => ({ hour: h.bucket, avg: h.avg_bpm, min: h.min_bpm, max: h.max_bpm })),
     imputed: imputed.map((p): ImputedPoint => ({ ts: p.ts, value: p.value, lower: p.lower, upper: p.upper })),
   };

@@ -24,7 +24,7 @@ export interface ReportData {
   thresholds: Thresholds;
   participants: ParticipantSummary[];
   /** One participant's heart rate over one local day. */
-  heartRateDay: { participantId: string; day: string; hourly: HourlyPoint[]; imputed: ImputedPoint[] } | null;
+  heartRateDay: { participantId: string; day: string; /** Local midnight of `day`. */ start: Date; hourly: HourlyPoint[]; imputed: ImputedPoint[] } | null;
   imputation: string;
 }
 
@@ -71,10 +71,10 @@ function heatmap(rows: ParticipantSummary[]): string {
 }
 
 function heartRatePlot(d: NonNullable<ReportData["heartRateDay"]>): string {
-  const w = 760, h = 240, l = 44, r = 12, t = 12, b = 30;
+  const w = 760, h = 240, l = 44, r = 24, t = 12, b = 30;
   const pts = d.hourly;
   if (pts.length === 0) return "<p>No heart rate for this day.</p>";
-  const t0 = Math.min(...pts.map((p) => p.hour.getTime()));
+  const t0 = d.start.getTime();
   const span = 24 * 3_600_000;
   const lo = Math.min(40, ...pts.map((p) => p.min)), hi = Math.max(140, ...pts.map((p) => p.max));
   const x = (ms: number) => l + ((ms - t0) / span) * (w - l - r);
@@ -85,7 +85,7 @@ function heartRatePlot(d: NonNullable<ReportData["heartRateDay"]>): string {
   const grid = [60, 80, 100, 120, 140].filter((v) => v > lo && v < hi).map((v) =>
     `<line x1="${l}" x2="${w - r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eceff1"/><text x="${l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="ax">${v}</text>`).join("");
   const hours = [0, 3, 6, 9, 12, 15, 18, 21, 24].map((hh) =>
-    `<text x="${x(t0 + hh * 3_600_000).toFixed(1)}" y="${h - 10}" text-anchor="middle" class="ax">+${hh}h</text>`).join("");
+    `<text x="${x(t0 + hh * 3_600_000).toFixed(1)}" y="${h - 10}" text-anchor="middle" class="ax">${String(hh).padStart(2, "0")}:00</text>`).join("");
   const imputed = d.imputed.filter((p) => p.ts.getTime() >= t0 && p.ts.getTime() < t0 + span)
     .map((p) => `<circle cx="${x(p.ts.getTime()).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="1.6" fill="#ef6c00"/>`).join("");
   return `<svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="hourly heart rate">${grid}
@@ -139,7 +139,7 @@ ${rows}
 <h2>Wear minutes per day</h2>
 ${heatmap(p)}
 <p class="legend">Darker = more minutes with heart rate; red outline = worn but below ${th.validDayMinutes} minutes.</p>
-${d.heartRateDay ? `<h2>Heart rate of ${esc(d.heartRateDay.participantId)} on ${esc(d.heartRateDay.day)} (from heart_rate_hourly)</h2>\n${heartRatePlot(d.heartRateDay)}` : ""}
+${d.heartRateDay ? `<h2>Heart rate of ${esc(d.heartRateDay.participantId)} on ${esc(d.heartRateDay.day)}, local time (from heart_rate_hourly)</h2>\n${heartRatePlot(d.heartRateDay)}` : ""}
 <h2>Imputation</h2><p>${esc(d.imputation)}</p>
 </body></html>
 `;
