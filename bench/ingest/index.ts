@@ -162,18 +162,27 @@ export async function run(opts: IngestBenchOptions = {}) {
     const pgVersion = (await admin.query("SHOW server_version")).rows[0].server_version as string;
     await admin.end();
     const expectedRows = participants * days * (17_280 + 1_440);
-    // Two rounds, alternating, best of each: the machine is shared, so this evens out noise.
+    // Three rounds; the order alternates and a CHECKPOINT precedes every
+    // measured run, so neither side inherits the other's dirty buffers. The
+    // machine is shared: the headline ratio is the median of the per-round ratios.
     const ours: Figure[] = [];
     const copy: Figure[] = [];
-    for (let round = 1; round <= 2; round++) {
-      const a = await freshDb(server.url, `bench_ours_${round}`);
-      ours.push(await runOurs(a, participants, days));
-      await a.close();
-      say(`round ${round}: ours ${ours.at(-1)!.rowsPerSecond} rows/s`);
-      const b = await freshDb(server.url, `bench_copy_${round}`);
-      copy.push(await runCopy(b, participants, days));
-      await b.close();
-      say(`round ${round}: copy ${copy.at(-1)!.rowsPerSecond} rows/s`);
+    const checkpoint = async () => {
+      const c = new pg.Client(server.url);
+      await c.connect();
+      await c.query("CHECKPOINT");
+      await c.end();
+    };
+    const measure = async (kind: "ours" | "copy", round: number) => {
+      const db = await freshDb(server.url, `bench_${kind}_${round}`);
+      await checkpoint();
+      const f = kind === "ours" ? await runOurs(db, participants, days) : await runCopy(db, participants, days);
+      await db.close();
+      (kind === "ours" ? ours : copy).push(f);
+      say(`round ${round}: ${kind} ${f.rowsPerSecond} rows/s`);
+    };
+    for (let round = 1; round <= 3; round++) {
+      for (const kind of round % 2 === 1 ? (["ours", "copy"] as const) : (["copy", "ours"] as const)) await measure(kind, round);
     }
     for (const f of [...ours, ...copy]) {
       if (f.rows !== expectedRows) throw new Error(`a run stored ${f.rows} rows, expected ${expectedRows}`);
@@ -183,8 +192,12 @@ export async function run(opts: IngestBenchOptions = {}) {
     await c.close();
     say(`row-at-a-time: ${rowInsert.rowsPerSecond} rows/s`);
     const best = (fs: Figure[]) => fs.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const o = best(ours), cp = best(copy);
     const ratio = (x: number, y: number) => Math.round((x / y) * 100) / 100;
+    const perRound = ours.map((f, i) => ratio(f.rowsPerSecond, copy[i]!.rowsPerSecond));
+    const oursVsCopy = median(perRound);
+    const oursVsRow = ratio(median(ours.map((f) => f.rowsPerSecond)), rowInsert.rowsPerSecond);
     return {
       benchmark: "ingest",
       date: new Date().toISOString(),
@@ -204,14 +217,18 @@ export async function run(opts: IngestBenchOptions = {}) {
         note: "every row is new here, so ours takes the fresh-range COPY path; re-reads of stored ranges take the upsert path",
       },
       figures: {
-        ours: { best: o, rounds: ours },
-        copy: { best: cp, rounds: copy },
+        ours: { best: o, median: median(ours.map((f) => f.rowsPerSecond)), rounds: ours },
+        copy: { best: cp, median: median(copy.map((f) => f.rowsPerSecond)), rounds: copy },
         rowAtATime: { ...rowInsert, note: `timed on the first ${rowInsert.rows} rows; rows/s is the comparable figure` },
       },
-      ratios: { oursVsCopy: ratio(o.rowsPerSecond, cp.rowsPerSecond), oursVsRowAtATime: ratio(o.rowsPerSecond, rowInsert.rowsPerSecond) },
+      ratios: {
+        oursVsCopy, oursVsCopyPerRound: perRound, oursVsCopyBestVsBest: ratio(o.rowsPerSecond, cp.rowsPerSecond),
+        oursVsRowAtATime: oursVsRow,
+        method: "oursVsCopy: median of per-round ratios (3 rounds, alternating order); oursVsRowAtATime: median ours rows/s over row-at-a-time rows/s",
+      },
       goals: {
-        oursVsCopy: { goal: ">= 0.8", met: o.rowsPerSecond / cp.rowsPerSecond >= 0.8 },
-        oursVsRowAtATime: { goal: ">= 20", met: o.rowsPerSecond / rowInsert.rowsPerSecond >= 20 },
+        oursVsCopy: { goal: ">= 0.8", met: oursVsCopy >= 0.8 },
+        oursVsRowAtATime: { goal: ">= 20", met: oursVsRow >= 20 },
       },
     };
   } finally {
@@ -229,5 +246,5 @@ if (import.meta.main) {
   const dir = join(import.meta.dirname, "../results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "ingest.json"), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(JSON.stringify({ ratios: result.ratios, ours: result.figures.ours.best, copy: result.figures.copy.best, rowAtATime: result.figures.rowAtATime.rowsPerSecond }));
+  console.log(JSON.stringify({ ratios: result.ratios, ours: result.figures.ours.median, copy: result.figures.copy.median, rowAtATime: result.figures.rowAtATime.rowsPerSecond }));
 }

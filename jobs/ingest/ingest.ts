@@ -90,8 +90,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
         `INSERT INTO pipeline_runs (kind, participant_id, metric, details) VALUES ('ingest', $1, $2, $3) RETURNING id`,
         [participantId, opts.metrics.join(","), { source: opts.source.name }]);
       runId = run!.id;
-      const id = runId;
-      const result = await withExtraWriters(db, (extraWriters) => runMetrics(client, { ...opts, timeZone, ingestStart, extraWriters }, id));
+      const result = await runMetrics(client, { ...opts, timeZone, ingestStart }, runId);
       await client.query(
         `UPDATE pipeline_runs SET status = 'succeeded', finished_at = now(), rows_written = $2, rows_rejected = $3, details = $4 WHERE id = $1`,
         [runId, result.rowsWritten, result.rowsRejected, { source: opts.source.name, metrics: result.metrics, daysRecomputed: result.daysRecomputed }],
@@ -129,25 +128,6 @@ async function failRun({ pool, client, participantId, runId, log }: FailContext,
   }
   log?.error({ participant: participantId, runId, err: (err as Error).message, permanent: err instanceof PermanentSourceError }, "Failed to ingest participant data");
   return new IngestError(message, { cause: err, runId });
-}
-
-/**
- * A second connection on real servers, so two batch transactions can be in
- * flight at once (the server works on one while the other streams in). The
- * embedded server serves one connection at a time, so it gets none.
- */
-async function withExtraWriters<T>(db: Db, fn: (writers: pg.PoolClient[]) => Promise<T>): Promise<T> {
-  if (db.embedded) return fn([]);
-  const extra = await db.pool.connect();
-  let broken: Error | undefined;
-  try {
-    return await fn([extra]);
-  } catch (err) {
-    broken = err as Error;
-    throw err;
-  } finally {
-    extra.release(broken && /terminated|ECONNRESET|not queryable/i.test(broken.message) ? broken : undefined);
-  }
 }
 
 /** One ingest per participant at a time (a CronJob run overlapping a manual one); real servers only. */
@@ -190,7 +170,7 @@ async function advanceWatermark(client: pg.ClientBase, participantId: string, me
   );
 }
 
-type Resolved = IngestOptions & { timeZone: string; ingestStart: number | null; extraWriters: pg.PoolClient[] };
+type Resolved = IngestOptions & { timeZone: string; ingestStart: number | null };
 
 async function runMetrics(client: pg.PoolClient, opts: Resolved, runId: number): Promise<IngestResult> {
   const nowMs = (opts.now ?? new Date()).getTime();
@@ -213,7 +193,7 @@ async function runMetrics(client: pg.PoolClient, opts: Resolved, runId: number):
     earliestFrom = Math.min(earliestFrom, window.from.getTime());
     const r = metric === "sleep"
       ? await ingestSleep(client, opts, window, nowMs)
-      : await ingestSampleMetric([client, ...opts.extraWriters], opts, metric, window, nowMs);
+      : await ingestSampleMetric([client], opts, metric, window, nowMs);
     if (r.maxMs !== null) {
       await advanceWatermark(client, opts.participantId, metric, r.maxMs);
       if (metric !== "sleep" && (lastSample === null || r.maxMs > lastSample)) lastSample = r.maxMs;
@@ -263,8 +243,10 @@ async function ingestSampleMetric(writers: pg.PoolClient[], opts: Resolved, metr
   let maxMs: number | null = null;
   // Up to one write per writer connection in flight while the next page is
   // fetched and validated: the database and this process work at the same
-  // time. Batches are independent upserts, so their commit order is free;
-  // the watermark waits for all of them.
+  // time. Batches are independent upserts, so their commit order would be
+  // free; the watermark waits for all of them. One writer: a second one made
+  // the benchmark slower (two COPYs into adjacent ranges of the same index
+  // contend for the same pages).
   const idle = [...writers];
   const running = new Set<Promise<void>>();
   const write = async (client: pg.PoolClient, rows: ValidSample[]) => {
