@@ -10,7 +10,7 @@ TEST_GLOBS := '{bin,lib,operator,jobs,outreach,dashboards,charts,hack,test}/**/*
 .PHONY: help deps node-deps system-deps tools test lint typecheck unit demo bench control-plane clean
 
 help: ## List targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
