@@ -2,15 +2,13 @@
 // Job that imputes each configured metric in turn (init containers run in
 // order), so a participant's imputations never compete for the database.
 import type { V1CronJob } from "@kubernetes/client-node";
-import { API_VERSION, PARTICIPANT } from "../api/v1alpha1/group.ts";
 import type { Participant } from "../api/v1alpha1/participant-types.ts";
-import { buildJobPodTemplate, buildJobSpec, type JobOptions } from "./job-pod.ts";
+import { buildJobPodTemplate, type JobOptions } from "./job-pod.ts";
 import { buildLabels } from "./labels.ts";
 import { MAX_CRONJOB_NAME, boundedName } from "./names.ts";
-import { buildOwnerReference } from "./owner.ts";
 import { buildImputeArgs } from "./participant-args.ts";
 import { defaultImputeSchedule } from "./schedule.ts";
-import { withSpecHash } from "./spec-hash.ts";
+import { buildParticipantCronJob } from "./participant-cronjob.ts";
 
 export function participantImputeCronJobName(pt: Participant): string {
   return boundedName(pt.metadata.name, "-impute", MAX_CRONJOB_NAME);
@@ -26,24 +24,10 @@ export function buildParticipantImputeCronJob(pt: Participant, opts: JobOptions)
     args: buildImputeArgs({ participantId: pt.spec.participantId, metric: m.metric, method: m.method, maxGap: imp.maxGap, lookback: imp.lookback }),
   }));
   const template = buildJobPodTemplate({ labels, steps, needsApiToken: false }, opts);
-  return withSpecHash<V1CronJob>({
-    apiVersion: "batch/v1",
-    kind: "CronJob",
-    metadata: {
-      name: participantImputeCronJobName(pt),
-      namespace: pt.metadata.namespace,
-      labels,
-      ownerReferences: [buildOwnerReference(pt, API_VERSION, PARTICIPANT.kind)],
-    },
-    spec: {
-      schedule: imp.schedule ?? defaultImputeSchedule(pt.metadata.namespace ?? "", pt.metadata.name),
-      timeZone: pt.spec.timeZone,
-      suspend: pt.spec.suspend,
-      concurrencyPolicy: "Forbid",
-      startingDeadlineSeconds: 3600,
-      successfulJobsHistoryLimit: opts.job.successfulJobsHistoryLimit,
-      failedJobsHistoryLimit: opts.job.failedJobsHistoryLimit,
-      jobTemplate: { metadata: { labels }, spec: buildJobSpec(template, opts) },
-    },
-  });
+  return buildParticipantCronJob(pt, {
+    name: participantImputeCronJobName(pt),
+    schedule: imp.schedule ?? defaultImputeSchedule(pt.metadata.namespace ?? "", pt.metadata.name),
+    labels,
+    template,
+  }, opts);
 }

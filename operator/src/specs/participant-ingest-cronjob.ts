@@ -1,15 +1,13 @@
 // The ingest CronJob of a Participant: `wearable ingest` on the participant's
 // schedule (or the hashed default), one run at a time.
 import type { V1CronJob } from "@kubernetes/client-node";
-import { API_VERSION, PARTICIPANT } from "../api/v1alpha1/group.ts";
 import type { Participant } from "../api/v1alpha1/participant-types.ts";
-import { buildJobPodTemplate, buildJobSpec, type JobOptions } from "./job-pod.ts";
+import { buildJobPodTemplate, type JobOptions } from "./job-pod.ts";
 import { buildLabels } from "./labels.ts";
 import { MAX_CRONJOB_NAME, boundedName } from "./names.ts";
-import { buildOwnerReference } from "./owner.ts";
 import { buildIngestArgs } from "./participant-args.ts";
 import { defaultIngestSchedule } from "./schedule.ts";
-import { withSpecHash } from "./spec-hash.ts";
+import { buildParticipantCronJob } from "./participant-cronjob.ts";
 
 export function participantIngestCronJobName(pt: Participant): string {
   return boundedName(pt.metadata.name, "-ingest", MAX_CRONJOB_NAME);
@@ -26,26 +24,5 @@ export function buildParticipantIngestCronJob(pt: Participant, opts: JobOptions)
     steps: [{ name: "ingest", args: buildIngestArgs(pt) }],
     needsApiToken: pt.spec.source.googleHealth !== undefined,
   }, opts);
-  return withSpecHash<V1CronJob>({
-    apiVersion: "batch/v1",
-    kind: "CronJob",
-    metadata: {
-      name: participantIngestCronJobName(pt),
-      namespace: pt.metadata.namespace,
-      labels,
-      ownerReferences: [buildOwnerReference(pt, API_VERSION, PARTICIPANT.kind)],
-    },
-    spec: {
-      schedule: effectiveIngestSchedule(pt),
-      timeZone: pt.spec.timeZone,
-      suspend: pt.spec.suspend,
-      // Two ingests of one participant would race on its watermark.
-      concurrencyPolicy: "Forbid",
-      // A run missed by more than an hour (operator or cluster down) is skipped; the next one catches up from the watermark.
-      startingDeadlineSeconds: 3600,
-      successfulJobsHistoryLimit: opts.job.successfulJobsHistoryLimit,
-      failedJobsHistoryLimit: opts.job.failedJobsHistoryLimit,
-      jobTemplate: { metadata: { labels }, spec: buildJobSpec(template, opts) },
-    },
-  });
+  return buildParticipantCronJob(pt, { name: participantIngestCronJobName(pt), schedule: effectiveIngestSchedule(pt), labels, template }, opts);
 }
