@@ -8,7 +8,7 @@ const RAW_ADHERENCE = `adherence_daily AS (
   SELECT hr.participant_id, hr.day, hr.wear_minutes, hr.wear_minutes >= 600 AS valid_day,
          coalesce(st.steps, 0) AS steps, coalesce(sl.minutes, 0) AS sleep_minutes,
          sl.participant_id IS NULL AS main_sleep_missing, coalesce(sl.classic, false) AS sleep_classic,
-         hr.last_sync_at
+         hr.last_sync_at, coalesce(im.minutes, 0) AS imputed_minutes
   FROM (
     SELECT s.participant_id, (s.ts AT TIME ZONE pt.time_zone)::date AS day,
            count(DISTINCT date_trunc('minute', s.ts))::int AS wear_minutes, max(s.ingested_at) AS last_sync_at
@@ -29,6 +29,12 @@ const RAW_ADHERENCE = `adherence_daily AS (
     WHERE ss.is_main AND ss.end_time >= $__timeFrom()::date - 1 AND ss.end_time < $__timeTo()::date + 2
     GROUP BY 1, 2
   ) sl ON sl.participant_id = hr.participant_id AND sl.day = hr.day
+  LEFT JOIN (
+    SELECT i.participant_id, (i.ts AT TIME ZONE pt.time_zone)::date AS day, count(*)::int AS minutes
+    FROM imputed_samples i JOIN participants pt ON pt.participant_id = i.participant_id
+    WHERE i.metric = 'heart_rate' AND i.ts >= $__timeFrom()::date - 1 AND i.ts < $__timeTo()::date + 2
+    GROUP BY 1, 2
+  ) im ON im.participant_id = hr.participant_id AND im.day = hr.day
 )`;
 
 /** The panel SQL (unexpanded, with Grafana macros) rewritten to read raw samples instead of the rollup. */

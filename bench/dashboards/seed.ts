@@ -81,10 +81,11 @@ export function rangeSql(lo: number, hi: number): string[] {
 
 /** The rollup, computed from raw samples and sleep sessions (what the data plane maintains). */
 export const ROLLUP_SQL = `
-  INSERT INTO adherence_daily (participant_id, day, wear_minutes, valid_day, steps, sleep_minutes, main_sleep_missing, sleep_classic, last_sync_at)
+  INSERT INTO adherence_daily (participant_id, day, wear_minutes, valid_day, steps, sleep_minutes, main_sleep_missing, sleep_classic, last_sync_at, imputed_minutes)
   SELECT p.participant_id, p.day,
          coalesce(hr.minutes, 0), coalesce(hr.minutes, 0) >= 600, coalesce(st.steps, 0),
-         coalesce(sl.minutes, 0), sl.participant_id IS NULL, coalesce(sl.classic, false), hr.synced
+         coalesce(sl.minutes, 0), sl.participant_id IS NULL, coalesce(sl.classic, false), hr.synced,
+         coalesce(im.minutes, 0)
   FROM bench_plan p
   LEFT JOIN (
     SELECT participant_id, (ts AT TIME ZONE 'UTC')::date AS day, count(DISTINCT date_trunc('minute', ts)) AS minutes, max(ingested_at) AS synced
@@ -98,7 +99,11 @@ export const ROLLUP_SQL = `
     SELECT participant_id, (end_time AT TIME ZONE 'UTC')::date AS day, sum(minutes_asleep) AS minutes,
            bool_or(sleep_type = 'CLASSIC') AS classic
     FROM sleep_sessions WHERE is_main GROUP BY 1, 2
-  ) sl ON sl.participant_id = p.participant_id AND sl.day = p.day`;
+  ) sl ON sl.participant_id = p.participant_id AND sl.day = p.day
+  LEFT JOIN (
+    SELECT participant_id, (ts AT TIME ZONE 'UTC')::date AS day, count(*)::int AS minutes
+    FROM imputed_samples WHERE metric = 'heart_rate' GROUP BY 1, 2
+  ) im ON im.participant_id = p.participant_id AND im.day = p.day`;
 
 export const WATERMARK_SQL = `
   INSERT INTO ingest_watermarks (participant_id, metric, watermark)

@@ -7,7 +7,7 @@
 // adherence days are participant-local dates.
 import { sql, thresholdSql, type SqlQuery } from "./common.ts";
 
-/** Shared CTEs: params, the selected participants, per-participant period totals, imputed minutes, last sync. */
+/** Shared CTEs: params, the selected participants, per-participant period totals (imputed minutes from the rollup), last sync. */
 export const PERIOD_SUMMARY_CTE = sql`
   WITH params AS (
     SELECT ($__timeTo()::date - $__timeFrom()::date + 1) AS n_days,
@@ -26,7 +26,8 @@ export const PERIOD_SUMMARY_CTE = sql`
            count(a.day) FILTER (WHERE a.wear_minutes >= p.valid_minutes) AS valid_days,
            count(a.day) FILTER (WHERE a.wear_minutes >= p.valid_minutes AND a.steps < p.inactive_steps) AS inactive_days,
            count(a.day) FILTER (WHERE a.main_sleep_missing) AS nights_no_main_sleep,
-           count(a.day) FILTER (WHERE a.sleep_classic) AS nights_classic_sleep
+           count(a.day) FILTER (WHERE a.sleep_classic) AS nights_classic_sleep,
+           coalesce(sum(a.imputed_minutes), 0) AS imputed_minutes
     FROM selected s
     CROSS JOIN params p
     -- Date bounds as literals (not CTE columns) so the planner can use them.
@@ -34,25 +35,14 @@ export const PERIOD_SUMMARY_CTE = sql`
       ON a.participant_id = s.participant_id AND a.day BETWEEN $__timeFrom()::date AND $__timeTo()::date
     GROUP BY s.participant_id
   ),
-  imputed AS (
-    SELECT s.participant_id, count(*) AS imputed_minutes
-    FROM selected s
-    JOIN imputed_samples i
-      ON i.participant_id = s.participant_id AND i.metric = 'heart_rate'
-     AND i.ts >= ($__timeFrom()::date::timestamp AT TIME ZONE s.time_zone)
-     AND i.ts < (($__timeTo()::date + 1)::timestamp AT TIME ZONE s.time_zone)
-    GROUP BY s.participant_id
-  ),
   summary AS (
     SELECT d.*,
-           coalesce(i.imputed_minutes, 0) AS imputed_minutes,
            100.0 * d.wear_minutes / (p.n_days * 1440) AS wear_percent,
            p.target_per_week * p.n_days / 7.0 AS target_valid_days,
            ls.last_sync_at,
            p.wear_percent_min, p.sync_days_max
     FROM daily d
     CROSS JOIN params p
-    LEFT JOIN imputed i ON i.participant_id = d.participant_id
     -- The newest day's sync time is the participant's last sync (a sync uploads
     -- every pending day): one backward index probe instead of reading all days.
     -- LATERAL, so it runs once per participant however often it is referenced.

@@ -106,6 +106,7 @@ export async function runImputeJob(pool: pg.Pool, opts: ImputeJobOptions): Promi
             [opts.participantId, opts.metric, batch.map((r) => r.ts), batch.map((r) => r.value), batch.map((r) => r.lower), batch.map((r) => r.upper), batch.map((r) => r.method), runId],
           );
         }
+        if (opts.metric === "heart_rate") await refreshImputedMinutes(tx, opts.participantId, new Date(from), new Date(to));
         await tx.query(
           `UPDATE pipeline_runs SET status = 'succeeded', finished_at = now(), rows_written = $2, details = details || $3::jsonb WHERE id = $1`,
           [runId, rows.length, JSON.stringify(res.counts)],
@@ -120,4 +121,27 @@ export async function runImputeJob(pool: pg.Pool, opts: ImputeJobOptions): Promi
       .catch(() => {});
     throw err;
   }
+}
+
+/**
+ * Recounts adherence_daily.imputed_minutes for every local day the rewritten
+ * range touches (whole days, so a range that starts mid-day still counts the
+ * rest of that day). Runs inside the impute transaction, so the rollup and the
+ * imputed rows never disagree. Days without a rollup row yet are left to the
+ * next ingest, whose rollup counts imputed minutes too.
+ */
+async function refreshImputedMinutes(tx: { query: (sql: string, params: unknown[]) => Promise<unknown> }, participantId: string, from: Date, to: Date): Promise<void> {
+  await tx.query(
+    `UPDATE adherence_daily a
+        SET imputed_minutes = (
+              SELECT count(*) FROM imputed_samples i
+               WHERE i.participant_id = a.participant_id AND i.metric = 'heart_rate'
+                 AND i.ts >= (a.day::timestamp AT TIME ZONE p.time_zone)
+                 AND i.ts < ((a.day + 1)::timestamp AT TIME ZONE p.time_zone)),
+            updated_at = now()
+       FROM participants p
+      WHERE p.participant_id = a.participant_id AND a.participant_id = $1
+        AND a.day BETWEEN ($2::timestamptz AT TIME ZONE p.time_zone)::date AND ($3::timestamptz AT TIME ZONE p.time_zone)::date`,
+    [participantId, from, to],
+  );
 }

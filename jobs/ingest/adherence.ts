@@ -5,7 +5,8 @@
 //   (imputed_samples are never read here, so imputation cannot create wear);
 // - valid day: wear minutes >= the threshold (600 by default);
 // - sleep belongs to the day it ends on (the night before), as Fitbit dates it;
-// - last_sync_at: the newest data the device had delivered by the end of the day.
+// - last_sync_at: the newest data the device had delivered by the end of the day;
+// - imputed_minutes: imputed heart-rate minutes, kept apart (never wear).
 import type { Queryable } from "../db/query.ts";
 import { queryRows } from "../db/query.ts";
 
@@ -28,9 +29,9 @@ WITH days AS (
     FROM generate_series($3::date, $4::date, INTERVAL '1 day') AS d
 )
 INSERT INTO adherence_daily AS a (participant_id, day, wear_minutes, valid_day, steps, sleep_minutes,
-                                  main_sleep_missing, sleep_classic, last_sync_at, updated_at)
+                                  main_sleep_missing, sleep_classic, last_sync_at, imputed_minutes, updated_at)
 SELECT $1, days.day, wear.minutes, wear.minutes >= $5, steps.total, sleep.minutes,
-       NOT sleep.has_main, sleep.main_classic, sync.last, now()
+       NOT sleep.has_main, sleep.main_classic, sync.last, imputed.minutes, now()
   FROM days
   CROSS JOIN LATERAL (
     SELECT count(DISTINCT date_bin(INTERVAL '1 minute', s.ts, TIMESTAMPTZ '2000-01-01 00:00:00+00'))::int AS minutes
@@ -57,10 +58,16 @@ SELECT $1, days.day, wear.minutes, wear.minutes >= $5, steps.total, sleep.minute
          WHERE s.participant_id = $1 AND s.metric = k.metric AND s.ts < days.day_end
       ) AS m
   ) AS sync
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS minutes
+      FROM imputed_samples i
+     WHERE i.participant_id = $1 AND i.metric = 'heart_rate' AND i.ts >= days.day_start AND i.ts < days.day_end
+  ) AS imputed
 ON CONFLICT (participant_id, day) DO UPDATE SET
   wear_minutes = EXCLUDED.wear_minutes, valid_day = EXCLUDED.valid_day, steps = EXCLUDED.steps,
   sleep_minutes = EXCLUDED.sleep_minutes, main_sleep_missing = EXCLUDED.main_sleep_missing,
-  sleep_classic = EXCLUDED.sleep_classic, last_sync_at = EXCLUDED.last_sync_at, updated_at = EXCLUDED.updated_at`;
+  sleep_classic = EXCLUDED.sleep_classic, last_sync_at = EXCLUDED.last_sync_at,
+  imputed_minutes = EXCLUDED.imputed_minutes, updated_at = EXCLUDED.updated_at`;
 
 /** Upserts adherence_daily for every local day in the range; returns the number of days written. */
 export async function recomputeAdherence(db: Queryable, r: AdherenceRange): Promise<number> {

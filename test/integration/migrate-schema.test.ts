@@ -50,7 +50,7 @@ describe("migrations on native PostgreSQL", { skip }, () => {
       assert.equal(db.embedded, false);
       const res = await migrate(db.pool);
       assert.equal(res.flavor, "postgres");
-      assert.deepEqual(res.applied, [1, 2, 3, 4]);
+      assert.deepEqual(res.applied, [1, 2, 3, 4, 5]);
       for (const t of CONTRACT_TABLES) assert.ok((await tables(db)).includes(t), `table ${t} missing`);
       const recorded = await queryRows<{ version: number; variant: string }>(db.pool, "SELECT version, variant FROM schema_migrations ORDER BY 1");
       assert.deepEqual(recorded, [
@@ -58,6 +58,7 @@ describe("migrations on native PostgreSQL", { skip }, () => {
         { version: 2, variant: "skipped" },
         { version: 3, variant: "postgres" },
         { version: 4, variant: "all" },
+        { version: 5, variant: "all" },
       ]);
       const view = await queryRows<{ table_type: string }>(db.pool, "SELECT table_type FROM information_schema.tables WHERE table_name = 'heart_rate_hourly'");
       assert.equal(view[0]?.table_type, "VIEW");
@@ -80,7 +81,7 @@ describe("migrations on native PostgreSQL", { skip }, () => {
       await db.pool.query("INSERT INTO participants (participant_id) VALUES ('p1')");
       const again = await migrate(db.pool);
       assert.deepEqual(again.applied, []);
-      assert.deepEqual(again.alreadyApplied, [1, 2, 3, 4]);
+      assert.deepEqual(again.alreadyApplied, [1, 2, 3, 4, 5]);
       assert.equal((await queryRows(db.pool, "SELECT * FROM participants")).length, 1);
     } finally {
       await db.close();
@@ -93,8 +94,8 @@ describe("migrations on native PostgreSQL", { skip }, () => {
     try {
       const results = await Promise.all(dbs.map((db) => migrate(db.pool)));
       const appliedCounts = results.map((r) => r.applied.length).sort();
-      assert.deepEqual(appliedCounts, [0, 0, 4]);
-      assert.equal((await queryRows(dbs[0]!.pool, "SELECT * FROM schema_migrations")).length, 4);
+      assert.deepEqual(appliedCounts, [0, 0, 5]);
+      assert.equal((await queryRows(dbs[0]!.pool, "SELECT * FROM schema_migrations")).length, 5);
     } finally {
       await Promise.all(dbs.map((db) => db.close()));
     }
@@ -154,14 +155,15 @@ describe("migrations on the embedded TimescaleDB", { skip }, () => {
     assert.equal(db.pool.options.max, 1);
     const [a, b] = await Promise.all([migrate(db.pool), migrate(db.pool)]);
     assert.equal(a.flavor, "timescaledb");
-    assert.deepEqual([...a.applied, ...b.applied].sort(), [1, 2, 3, 4]);
-    assert.deepEqual([...a.alreadyApplied, ...b.alreadyApplied].sort(), [1, 2, 3, 4]);
+    assert.deepEqual([...a.applied, ...b.applied].sort(), [1, 2, 3, 4, 5]);
+    assert.deepEqual([...a.alreadyApplied, ...b.alreadyApplied].sort(), [1, 2, 3, 4, 5]);
     const versions = await queryRows<{ version: number; variant: string }>(db.pool, "SELECT version, variant FROM schema_migrations ORDER BY 1");
     assert.deepEqual(versions, [
       { version: 1, variant: "all" },
       { version: 2, variant: "timescaledb" },
       { version: 3, variant: "timescaledb" },
       { version: 4, variant: "all" },
+      { version: 5, variant: "all" },
     ]);
     const ht = await queryRows<{ hypertable_name: string; compression_enabled: boolean }>(db.pool,
       "SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables WHERE hypertable_schema = 'public' ORDER BY 1");
