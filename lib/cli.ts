@@ -30,6 +30,28 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
+/**
+ * Parses a flag that must be a whole number in [min, max]. Digits only, so
+ * "1e3", "0x10" and " 5" are refused rather than silently reinterpreted.
+ */
+export function parseWholeNumber(text: string, flag: string, opts: { min?: number; max?: number } = {}): number {
+  const min = opts.min ?? 0;
+  const max = opts.max ?? Number.MAX_SAFE_INTEGER;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`${flag}: "${text}" is not a whole number ${range}`);
+  }
+  return n;
+}
+
+/** Parses a TCP port flag; 0 lets the OS pick one. */
+export function parsePort(text: string, flag = "--port"): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`${flag}: "${text}" is not a port number; use 0–65535`);
+  return n;
+}
+
 /** Parses durations such as "90s", "15m", "2h", "7d" into milliseconds. */
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());

@@ -2,7 +2,7 @@
 // object (pure: argv and env in, config out) so every bad value is reported
 // as a UsageError naming the flag, before anything starts.
 import { resolveDatabaseUrl } from "../jobs/db/index.ts";
-import { parseDuration, parseFlags, UsageError } from "../lib/cli.ts";
+import { parseDuration, parseFlags, parsePort, parseWholeNumber, UsageError } from "../lib/cli.ts";
 import { smtpConfigFromEnv, smtpUnconfigured, type SmtpConfig } from "./mailer.ts";
 import type { RetryPolicy } from "./delivery.ts";
 import { DEFAULT_BODY_LIMIT, DEFAULT_RATE_LIMITS, type RateLimits } from "./server.ts";
@@ -46,16 +46,13 @@ export const OUTREACH_FLAGS = {
   "message-id-domain": { type: "string", default: "wearable-outreach.invalid" },
 } as const;
 
-function positiveInt(text: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`${flag}: "${text}" is not a whole number between 1 and ${max}`);
-  return n;
+function positiveInt(text: string, flag: string, max?: number): number {
+  return parseWholeNumber(text, flag, { min: 1, max });
 }
 
 export function parseOutreachConfig(argv: string[], env: NodeJS.ProcessEnv): OutreachConfig {
   const { values: v } = parseFlags(argv, OUTREACH_FLAGS);
-  const port = Number(v.port);
-  if (!/^\d+$/.test(v.port) || port > 65535) throw new UsageError(`--port: "${v.port}" is not a port number; use 0–65535`);
+  const port = parsePort(v.port);
   let databaseUrl: string;
   try {
     databaseUrl = resolveDatabaseUrl(v["database-url"], env);

@@ -1,5 +1,5 @@
 // `wearable db`: serves the embedded TimescaleDB (PGlite) on a local port.
-import { parseFlags, UsageError, type Command } from "../../lib/cli.ts";
+import { parseFlags, parsePort, UsageError, type Command } from "../../lib/cli.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { startEmbeddedDb } from "./embedded.ts";
 
@@ -27,10 +27,7 @@ const command: Command = {
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "5432" },
     });
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(`--port: "${values.port}" is not a port number; use 0–65535`);
-    }
+    const port = parsePort(values.port);
     if (values.memory && values["data-dir"]) throw new UsageError("--memory and --data-dir exclude each other; pick one");
     const log = createLogger({ name: "db" });
     const dataDir = values.memory ? undefined : (values["data-dir"] ?? ".demo/pgdata");

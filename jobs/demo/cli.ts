@@ -1,5 +1,5 @@
 // `wearable demo` (`make demo`): see demo.ts.
-import { parseFlags, UsageError, type Command } from "../../lib/cli.ts";
+import { parseFlags, parseWholeNumber, UsageError, type Command } from "../../lib/cli.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { assertTimeZone } from "../ingest/window.ts";
 import { runDemo } from "./demo.ts";
@@ -24,9 +24,7 @@ data and only re-reads the trailing window.
 Progress goes to stderr, the table to stdout. LOG_LEVEL=info shows job logs.`;
 
 function count(text: string, flag: string, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag}: "${text}" must be a whole number from 1 to ${max}`);
-  return n;
+  return parseWholeNumber(text, flag, { min: 1, max });
 }
 
 const command: Command = {

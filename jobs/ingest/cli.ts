@@ -1,7 +1,7 @@
 // `wearable ingest`: one participant, one run, as the operator's CronJob runs
 // it. Exit 0 on success, 1 on failure (with the reason on stderr and in the
 // termination message), 2 on bad flags.
-import { parseDuration, parseFlags, UsageError, type Command } from "../../lib/cli.ts";
+import { parseDuration, parseFlags, parseWholeNumber, UsageError, type Command } from "../../lib/cli.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { openDb, resolveDatabaseUrl } from "../db/pool.ts";
 import { createDataSource, SOURCE_NAMES } from "../sources/create-source.ts";
@@ -38,11 +38,8 @@ Environment: DATABASE_URL, WEARABLE_DB_EMBEDDED=1 (pool of one), TERMINATION_LOG
 (default /dev/termination-log when present), WEARABLE_VALID_DAY_MINUTES (default
 ${DEFAULT_VALID_DAY_MINUTES}), GOOGLE_HEALTH_API_BASE_URL, GOOGLE_OAUTH_TOKEN_URL, LOG_LEVEL.`;
 
-function positiveInt(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag}: "${text}" is not a whole number >= 0`);
-  return n;
+function wholeNumberOr(text: string | undefined, flag: string, fallback: number): number {
+  return text === undefined ? fallback : parseWholeNumber(text, flag);
 }
 
 export function parseMetrics(text: string): Metric[] {
@@ -87,14 +84,14 @@ function parseOptions(argv: string[]) {
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new UsageError(`--seed: "${values.seed}" is not an integer`);
-  const batchRows = positiveInt(values["batch-size"], "--batch-size", DEFAULTS.batchRows);
+  const batchRows = wholeNumberOr(values["batch-size"], "--batch-size", DEFAULTS.batchRows);
   if (batchRows < 1) throw new UsageError("--batch-size: must be at least 1");
   const validDay = process.env.WEARABLE_VALID_DAY_MINUTES;
   return {
     participantId: values.participant,
     source: values.source,
     metrics: parseMetrics(values.metrics),
-    backfillDays: positiveInt(values["backfill-days"], "--backfill-days", DEFAULTS.backfillDays),
+    backfillDays: wholeNumberOr(values["backfill-days"], "--backfill-days", DEFAULTS.backfillDays),
     trailingWindowMs: parseDuration(values["trailing-window"], "--trailing-window"),
     timeZone: values["time-zone"],
     tokenSecret: values["token-secret"],
@@ -103,7 +100,7 @@ function parseOptions(argv: string[]) {
     profile: values.profile,
     now,
     batchRows,
-    validDayMinutes: validDay ? positiveInt(validDay, "WEARABLE_VALID_DAY_MINUTES", DEFAULT_VALID_DAY_MINUTES) : undefined,
+    validDayMinutes: validDay ? wholeNumberOr(validDay, "WEARABLE_VALID_DAY_MINUTES", DEFAULT_VALID_DAY_MINUTES) : undefined,
     databaseUrl: values["database-url"],
   };
 }

@@ -4,7 +4,7 @@
 // can be pointed at it.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseDuration, parseFlags, UsageError, type Command } from "../../../lib/cli.ts";
+import { parseDuration, parseFlags, parseWholeNumber, UsageError, type Command } from "../../../lib/cli.ts";
 import { createLogger } from "../../../lib/logger.ts";
 import { defaultCohort, isProfileName, PROFILE_NAMES, type CohortMember } from "../synthetic/index.ts";
 import { startGoogleHealthDouble } from "./double/server.ts";
@@ -41,9 +41,7 @@ Fault injection (JSON bodies as in jobs/sources/google-health/double/faults.ts):
   GET    /_double/stats`;
 
 function intFlag(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: "${value}" is not a non-negative integer`);
-  return Number(value);
+  return value === undefined ? fallback : parseWholeNumber(value, flag);
 }
 
 function members(values: Record<string, string | boolean | undefined>): CohortMember[] {
