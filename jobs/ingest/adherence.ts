@@ -7,8 +7,9 @@
 // - sleep belongs to the day it ends on (the night before), as Fitbit dates it;
 // - last_sync_at: the newest data the device had delivered by the end of the day;
 // - imputed_minutes: imputed heart-rate minutes, kept apart (never wear).
+import type pg from "pg";
 import type { Queryable } from "../db/query.ts";
-import { queryRows } from "../db/query.ts";
+import { queryRows, transaction } from "../db/query.ts";
 
 export const DEFAULT_VALID_DAY_MINUTES = 600;
 
@@ -69,11 +70,22 @@ ON CONFLICT (participant_id, day) DO UPDATE SET
   sleep_classic = EXCLUDED.sleep_classic, last_sync_at = EXCLUDED.last_sync_at,
   imputed_minutes = EXCLUDED.imputed_minutes, updated_at = EXCLUDED.updated_at`;
 
-/** Upserts adherence_daily for every local day in the range; returns the number of days written. */
-export async function recomputeAdherence(db: Queryable, r: AdherenceRange): Promise<number> {
+/**
+ * Upserts adherence_daily for every local day in the range, all days in one
+ * transaction; returns the number of days written.
+ *
+ * JIT is off for it: once the table has statistics, the planner's default
+ * guess of 1000 rows from generate_series pushes the estimated cost past
+ * jit_above_cost, and compiling the plan took 340 ms on every run while
+ * executing it took 50 ms (measured on PostgreSQL 15, 10 days of 5 s data).
+ */
+export async function recomputeAdherence(client: pg.ClientBase, r: AdherenceRange): Promise<number> {
   if (r.firstDay > r.lastDay) return 0;
-  const res = await db.query(RECOMPUTE, [r.participantId, r.timeZone, r.firstDay, r.lastDay, r.validDayMinutes ?? DEFAULT_VALID_DAY_MINUTES]);
-  return res.rowCount ?? 0;
+  return transaction(client, async () => {
+    await client.query("SET LOCAL jit = off");
+    const res = await client.query(RECOMPUTE, [r.participantId, r.timeZone, r.firstDay, r.lastDay, r.validDayMinutes ?? DEFAULT_VALID_DAY_MINUTES]);
+    return res.rowCount ?? 0;
+  });
 }
 
 export interface AdherenceSummary {
