@@ -126,6 +126,27 @@ void describe("chart: helm lint and template", { skip: process.env.TEST_UNIT_ONL
     assert.equal(binding.subjects[0]!.name, one(objs, "ServiceAccount", "-jobs").metadata.name);
   });
 
+  void it("RBAC: outreach has no API access unless it follows contactSecretRef; then exactly files/outreach-rbac-rules.yaml, in that namespace", async () => {
+    const deployment = (objs: K8sObject[]) => one(objs, "Deployment", "-outreach");
+    const outreachArgs = (objs: K8sObject[]) => podSpec(deployment(objs)).containers[0]!.args ?? [];
+    const automount = (objs: K8sObject[]) => (podSpec(deployment(objs)) as { automountServiceAccountToken?: boolean }).automountServiceAccountToken;
+    const plain = get("default");
+    assert.equal(automount(plain), false);
+    assert.ok(!outreachArgs(plain).some((a) => a.startsWith("--participant-namespace")));
+    assert.deepEqual(find(plain, "Role").filter((r) => r.metadata.name.endsWith("-outreach")), []);
+
+    const objs = get("custom-release-label");
+    const shared = parse(await readFile(join(chartDir, "files/outreach-rbac-rules.yaml"), "utf8")) as unknown[];
+    const role = one(objs, "Role", "-outreach");
+    assert.equal(role.metadata.namespace, "study-a");
+    assert.deepEqual((role as unknown as { rules: unknown[] }).rules, shared);
+    const binding = one(objs, "RoleBinding", "-outreach") as unknown as K8sObject & { subjects: Array<{ name: string; namespace: string }> };
+    assert.equal(binding.metadata.namespace, "study-a");
+    assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: deployment(objs).metadata.name, namespace: "wearables" }]);
+    assert.equal(automount(objs), true);
+    assert.ok(outreachArgs(objs).includes("--participant-namespace=study-a"));
+  });
+
   void it("TimescaleDB: pinned timescaledb-ha, headless Service, PVC template, /dev/shm in memory, probes, long grace", () => {
     const objs = get("default");
     const sts = one(objs, "StatefulSet");

@@ -1,6 +1,7 @@
 // The Kubernetes contact source against a real kube-apiserver with the real
 // Participant CRD: the outreach ServiceAccount, holding only "list
-// participants" and "get secrets" in its namespace, follows a Participant's
+// participants" and "get secrets" in its namespace (the chart's
+// files/outreach-rbac-rules.yaml), follows a Participant's
 // spec.contactSecretRef to the Secret with the address.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,11 +14,8 @@ import { startControlPlane, type ControlPlane } from "../harness/control-plane.t
 
 const NS = "study";
 
-// What `--participant-namespace` needs, and nothing more.
-const OUTREACH_RULES: k8s.V1PolicyRule[] = [
-  { apiGroups: ["wearables.dev"], resources: ["participants"], verbs: ["list"] },
-  { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
-];
+// What `--participant-namespace` needs, and nothing more: the chart's Role rules.
+const OUTREACH_RULES = parse(readFileSync(new URL("../../charts/wearable-pipeline/files/outreach-rbac-rules.yaml", import.meta.url), "utf8")) as k8s.V1PolicyRule[];
 
 function participant(name: string, participantId: string, contactSecretRef?: { name: string; key?: string }) {
   return {

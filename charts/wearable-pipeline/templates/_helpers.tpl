@@ -217,4 +217,7 @@ The operator's configuration, as env. Names match operator/src/runtime/config.ts
 {{- if .Values.outreach.contactsSecretName }}
 - --contacts-dir=/contacts
 {{- end }}
+{{- with .Values.outreach.participantNamespace }}
+- --participant-namespace={{ . }}
+{{- end }}
 {{- end }}
