@@ -7,7 +7,7 @@ TOOLS_BIN := $(shell hack/build-tools.sh --print)
 export WEARABLE_TOOLS_BIN := $(TOOLS_BIN)
 TEST_GLOBS := '{bin,lib,operator,jobs,outreach,dashboards,charts,hack,test}/**/*.test.ts'
 
-.PHONY: help deps node-deps system-deps tools test lint typecheck unit demo bench control-plane clean
+.PHONY: help deps node-deps system-deps tools test lint typecheck unit e2e-local demo bench control-plane clean
 
 help: ## List targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ typecheck: node-deps ## tsc --noEmit (strict)
 
 test: deps lint typecheck ## The full suite: lint, typecheck, unit and integration tests on real components
 	node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec $(TEST_GLOBS)
+
+e2e-local: deps ## Participant → CronJob → Job → Pod run on a local node → PostgreSQL → CR status (no Docker)
+	node --test --test-concurrency=1 --test-reporter=spec test/integration/e2e-local-node.test.ts
 
 unit: node-deps ## Only the tests that need no external component
 	TEST_UNIT_ONLY=1 node --test --test-reporter=spec $(TEST_GLOBS)

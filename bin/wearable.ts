@@ -4,6 +4,7 @@
 // subcommands, so one image and one set of flags serve a laptop and a cluster.
 // Modules load lazily: `wearable ingest` never pays for the operator's imports.
 import { UsageError, type Command } from "../lib/cli.ts";
+import { recordFailure } from "../lib/termination.ts";
 
 const commands: Record<string, () => Promise<{ default: Command }>> = {
   operator: () => import("../operator/src/cli.ts"),
@@ -51,7 +52,14 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`wearable ${name}: ${err.message}\n\n${cmd.usage}`);
       return 2;
     }
-    throw err;
+    // Errors here already say what to fix (e.g. "could not connect to the
+    // database at …; check DATABASE_URL"): one line for the log, and for the
+    // operator via the termination message. The stack only on request.
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`wearable ${name}: ${message}`);
+    if (process.env.LOG_LEVEL === "debug" && err instanceof Error) console.error(err.stack);
+    await recordFailure(name, message).catch(() => {});
+    return 1;
   }
 }
 

@@ -8,7 +8,7 @@ import { createLogger } from "../../lib/logger.ts";
 import { sharedArimaPool } from "./arima-pool.ts";
 import { runImputeJob } from "./job.ts";
 import { METHOD_CHOICES, METRICS, type MethodChoice, type Metric } from "./methods/types.ts";
-import { writeTerminationMessage } from "./termination.ts";
+import { writeTerminationLog } from "../../lib/termination.ts";
 
 const usage = `Usage: wearable impute --participant ID --metric heart_rate|steps
                        (--from ISO --to ISO | --lookback 7d) [--method auto] [--max-gap 120m]
@@ -100,7 +100,7 @@ const command: Command = {
     const db = await openDb(url, { log, applicationName: "wearable-impute" });
     try {
       const r = await runImputeJob(db.pool, { ...args, log });
-      await writeTerminationMessage({
+      await writeTerminationLog({
         kind: "impute",
         gapsFound: r.gapsFound,
         gapsFilled: r.gapsFilled,
@@ -110,6 +110,7 @@ const command: Command = {
       return 0;
     } catch (err) {
       log.error({ err: (err as Error).message, participant: args.participantId, metric: args.metric }, "Imputation failed");
+      await writeTerminationLog({ kind: "impute", error: (err as Error).message }).catch(() => {});
       return 1;
     } finally {
       await sharedArimaPool().close();

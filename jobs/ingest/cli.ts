@@ -6,9 +6,21 @@ import { createLogger } from "../../lib/logger.ts";
 import { openDb, resolveDatabaseUrl } from "../db/pool.ts";
 import { createDataSource, SOURCE_NAMES } from "../sources/create-source.ts";
 import { METRICS, type Metric } from "../sources/types.ts";
-import { DEFAULT_VALID_DAY_MINUTES } from "./adherence.ts";
+import { writeTerminationLog } from "../../lib/termination.ts";
+import { DEFAULT_VALID_DAY_MINUTES, type AdherenceSummary } from "./adherence.ts";
 import { DEFAULTS, ingest, IngestError } from "./ingest.ts";
-import { writeTerminationLog, type IngestTermination } from "./termination.ts";
+
+/** What the operator reads from the termination message (operator/src/controllers/job-outcome.ts). */
+interface IngestTermination {
+  kind: "ingest";
+  participantId: string;
+  rowsWritten: number;
+  rowsRejected: number;
+  lastSampleTime: string | null;
+  adherence: AdherenceSummary | null;
+  /** Present when the job failed. */
+  error?: string;
+}
 import { assertTimeZone } from "./window.ts";
 
 const DEFAULT_METRICS = "heart_rate,steps,sleep";

@@ -2,7 +2,6 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { emptyTally, parseTimestamp, rejectedCount, SampleSet, validateSamples, validateSleep, type ValidSleepSession } from "./validate.ts";
 import { localDate, localMidnight, readWindow } from "./window.ts";
-import { terminationLine, terminationLogPath } from "./termination.ts";
 import { parseMetrics } from "./cli.ts";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
@@ -110,14 +109,6 @@ describe("ingest CLI helpers", () => {
     assert.throws(() => parseMetrics("heart_rate,calories"), /--metrics: "calories" is not a metric; use heart_rate,steps/);
   });
 
-  test("termination message: one JSON line within 4 KiB; path from TERMINATION_LOG or the kubelet's file", () => {
-    const line = terminationLine({ kind: "ingest", participantId: "p1", error: "x".repeat(10_000) });
-    assert.ok(Buffer.byteLength(line) <= 4097);
-    assert.equal(JSON.parse(line).participantId, "p1");
-    assert.equal(terminationLogPath({ TERMINATION_LOG: "/tmp/t" }), "/tmp/t");
-    assert.equal(terminationLogPath({}, () => false), null);
-    assert.equal(terminationLogPath({}, () => true), "/dev/termination-log");
-  });
 });
 
 describe("parseTimestamp fast path agrees with the general one", () => {

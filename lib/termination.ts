@@ -1,23 +1,13 @@
 // The one-line JSON summary a job leaves for the operator: Kubernetes copies
 // the file named by terminationMessagePath into the Pod's terminated state
-// (max 4 KiB), where the operator reads it to fill the CR status.
+// (max 4 KiB), where the operator reads it to fill the CR status. A failed
+// run leaves {"kind": ..., "error": "..."}: the operator quotes `error` in
+// the CR's condition instead of a log tail.
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import type { AdherenceSummary } from "./adherence.ts";
+import { readFile, writeFile } from "node:fs/promises";
 
 export const DEFAULT_TERMINATION_LOG = "/dev/termination-log";
 const MAX_BYTES = 4096;
-
-export interface IngestTermination {
-  kind: "ingest";
-  participantId: string;
-  rowsWritten: number;
-  rowsRejected: number;
-  lastSampleTime: string | null;
-  adherence: AdherenceSummary | null;
-  /** Present when the job failed. */
-  error?: string;
-}
 
 /** TERMINATION_LOG, else /dev/termination-log when the kubelet provided it, else nowhere. */
 export function terminationLogPath(env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = existsSync): string | null {
@@ -41,4 +31,17 @@ export async function writeTerminationLog(summary: object, env: NodeJS.ProcessEn
   if (!path) return null;
   await writeFile(path, terminationLine(summary));
   return path;
+}
+
+/**
+ * The CLI's last word on a command that failed without saying so itself:
+ * `{"kind": command, "error": message}`, unless the command already left its
+ * own summary (which then says more).
+ */
+export async function recordFailure(kind: string, error: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const path = terminationLogPath(env);
+  if (!path) return;
+  const existing = await readFile(path, "utf8").catch(() => "");
+  if (existing.trim()) return;
+  await writeFile(path, terminationLine({ kind, error }));
 }
