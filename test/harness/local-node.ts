@@ -127,6 +127,19 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     return values[path] ?? "";
   };
 
+  const resolveEnvVar = async (pod: k8s.V1Pod, e: k8s.V1EnvVar): Promise<string | undefined> => {
+    const vf = e.valueFrom;
+    if (!vf) return e.value ?? "";
+    if (vf.fieldRef) return fieldValue(pod, vf.fieldRef.fieldPath);
+    const ref = vf.secretKeyRef ?? vf.configMapKeyRef;
+    if (!ref) throw new ConfigError(`env ${e.name}: this valueFrom is not supported by the local node`);
+    const kind = vf.secretKeyRef ? "secret" : "configmap";
+    const data = await lookup(kind, pod.metadata!.namespace!, ref);
+    const value = data?.[ref.key];
+    if (value === undefined && data && !ref.optional) throw new ConfigError(`couldn't find key ${ref.key} in ${kind === "secret" ? "Secret" : "ConfigMap"} ${pod.metadata!.namespace}/${ref.name}`);
+    return value;
+  };
+
   const resolveEnv = async (pod: k8s.V1Pod, c: k8s.V1Container, terminationFile: string): Promise<Record<string, string>> => {
     const ns = pod.metadata!.namespace!;
     const env: Record<string, string> = { HOME: "/", ...opts.baseEnv };
@@ -134,25 +147,40 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       const data = from.secretRef ? await lookup("secret", ns, from.secretRef) : from.configMapRef ? await lookup("configmap", ns, from.configMapRef) : undefined;
       for (const [k, v] of Object.entries(data ?? {})) env[`${from.prefix ?? ""}${k}`] = v;
     }
+    const messagePath = c.terminationMessagePath ?? "/dev/termination-log";
     for (const e of c.env ?? []) {
-      const vf = e.valueFrom;
-      let value: string | undefined = e.value ?? "";
-      if (vf?.secretKeyRef || vf?.configMapKeyRef) {
-        const ref = (vf.secretKeyRef ?? vf.configMapKeyRef)!;
-        const kind = vf.secretKeyRef ? "secret" : "configmap";
-        const data = await lookup(kind, ns, ref);
-        value = data?.[ref.key];
-        if (value === undefined && data && !ref.optional) throw new ConfigError(`couldn't find key ${ref.key} in ${kind === "secret" ? "Secret" : "ConfigMap"} ${ns}/${ref.name}`);
-      } else if (vf?.fieldRef) {
-        value = fieldValue(pod, vf.fieldRef.fieldPath);
-      } else if (vf) {
-        throw new ConfigError(`env ${e.name}: this valueFrom is not supported by the local node`);
-      }
+      const value = await resolveEnvVar(pod, e);
       if (value === undefined) continue;
       // The kubelet mounts the termination file at terminationMessagePath; here it lives in the pod's folder.
-      env[e.name] = value === (c.terminationMessagePath ?? "/dev/termination-log") ? terminationFile : value;
+      env[e.name] = value === messagePath ? terminationFile : value;
     }
     return env;
+  };
+
+  /** The argv that runs `argv` as the container would: own mount namespace, tmpfs emptyDirs, read-only root, pod uid. */
+  const sandboxed = (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, argv: string[]): string[] => {
+    if (!isolate) return argv;
+    const sc = { ...pod.spec?.securityContext, ...c.securityContext };
+    const emptyDirs = new Set((pod.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name));
+    const tmpfsPaths = (c.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name)).map((m) => m.mountPath);
+    // Order matters: the pod folder is bound onto itself first so it stays
+    // writable, then emptyDirs get their tmpfs, then the root goes read-only.
+    const script = [
+      `mount --bind "$1" "$1"`,
+      ...tmpfsPaths.map((_, i) => `mount -t tmpfs -o mode=1777,size=256m tmpfs "$${i + 2}"`),
+      sc.readOnlyRootFilesystem ? "mount -o remount,bind,ro /" : "",
+      `shift ${tmpfsPaths.length + 1}`,
+      sc.runAsUser !== undefined ? `exec setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups -- "$@"` : `exec "$@"`,
+    ].filter(Boolean).join("\n");
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-ec", script, "sh", podDir, ...tmpfsPaths, ...argv];
+  };
+
+  /** The file's text, else (FallbackToLogsOnError, failed) the log's tail, as a kubelet reports it. */
+  const terminationMessage = async (c: k8s.V1Container, exitCode: number, terminationFile: string, logFile: string): Promise<string> => {
+    const message = (await readFile(terminationFile, "utf8")).slice(0, TERMINATION_MESSAGE_MAX_BYTES);
+    if (message || exitCode === 0 || c.terminationMessagePolicy !== "FallbackToLogsOnError") return message;
+    const text = await readFile(logFile, "utf8");
+    return text.split("\n").slice(-FALLBACK_LOG_LINES - 1).join("\n").slice(-FALLBACK_LOG_BYTES);
   };
 
   /** Runs one container to its end; resolves to its terminated state. */
@@ -181,37 +209,16 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
         await sleep(1_000);
       }
     }
-    const argv = [...prefix, ...(c.command ?? []).slice(1), ...(c.args ?? [])];
-    const sc = { ...pod.spec?.securityContext, ...c.securityContext };
-    const emptyDirs = new Set((pod.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name));
-    const tmpfsPaths = (c.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name)).map((m) => m.mountPath);
-    let cmd = argv[0]!, args = argv.slice(1);
-    if (isolate) {
-      // Order matters: the pod folder is bound onto itself first so it stays
-      // writable, then emptyDirs get their tmpfs, then the root goes read-only.
-      const script = [
-        `mount --bind "$1" "$1"`,
-        ...tmpfsPaths.map((_, i) => `mount -t tmpfs -o mode=1777,size=256m tmpfs "$${i + 2}"`),
-        sc.readOnlyRootFilesystem ? "mount -o remount,bind,ro /" : "",
-        `shift ${tmpfsPaths.length + 1}`,
-        sc.runAsUser !== undefined ? `exec setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups -- "$@"` : `exec "$@"`,
-      ].filter(Boolean).join("\n");
-      cmd = "unshare";
-      args = ["--mount", "--propagation", "private", "--", "sh", "-ec", script, "sh", podDir, ...tmpfsPaths, ...argv];
-    }
+    const [cmd, ...args] = sandboxed(pod, c, podDir, [...prefix, ...(c.command ?? []).slice(1), ...(c.args ?? [])]);
     const log = createWriteStream(logFile, { flags: "a" });
-    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd!, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     children.add(child);
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     const code = await new Promise<number>((resolve) => child.once("close", (c2, signal) => resolve(c2 ?? (signal === "SIGKILL" ? 137 : 143))));
     children.delete(child);
     await new Promise<void>((resolve) => log.end(resolve));
-    let message = (await readFile(terminationFile, "utf8")).slice(0, TERMINATION_MESSAGE_MAX_BYTES);
-    if (!message && code !== 0 && c.terminationMessagePolicy === "FallbackToLogsOnError") {
-      const text = await readFile(logFile, "utf8");
-      message = text.split("\n").slice(-FALLBACK_LOG_LINES - 1).join("\n").slice(-FALLBACK_LOG_BYTES);
-    }
+    const message = await terminationMessage(c, code, terminationFile, logFile);
     return { exitCode: code, reason: code === 0 ? "Completed" : "Error", ...(message ? { message } : {}), startedAt, finishedAt: new Date() };
   };
 
@@ -267,27 +274,29 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     });
   };
 
+  const bind = async (pod: k8s.V1Pod) => {
+    const podName = pod.metadata!.name!;
+    await core.createNamespacedPodBinding({ name: podName, namespace: pod.metadata!.namespace!, body: { metadata: { name: podName }, target: { apiVersion: "v1", kind: "Node", name } } })
+      .catch((err: unknown) => { if ((err as { code?: number }).code !== 409) throw err; });
+  };
+
+  /** Graceful deletion: stop the processes, then confirm as a kubelet does. */
+  const release = async (pod: k8s.V1Pod) => {
+    const entry = running.get(pod.metadata!.uid!);
+    for (const child of entry?.children ?? []) child.kill("SIGTERM");
+    await entry?.done;
+    await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0 }).catch(() => {});
+    running.delete(pod.metadata!.uid!);
+  };
+
   const tick = async () => {
-    const pods = (await core.listPodForAllNamespaces({})).items;
-    for (const pod of pods) {
-      const uid = pod.metadata!.uid!;
-      const ns = pod.metadata!.namespace!, podName = pod.metadata!.name!;
-      if (!pod.spec!.nodeName && !pod.metadata!.deletionTimestamp && (opts.accept?.(pod) ?? true)) {
-        await core.createNamespacedPodBinding({ name: podName, namespace: ns, body: { metadata: { name: podName }, target: { apiVersion: "v1", kind: "Node", name } } })
-          .catch((err: unknown) => { if ((err as { code?: number }).code !== 409) throw err; });
-        continue;
+    for (const pod of (await core.listPodForAllNamespaces({})).items) {
+      if (!pod.spec!.nodeName) {
+        if (!pod.metadata!.deletionTimestamp && (opts.accept?.(pod) ?? true)) await bind(pod);
+      } else if (pod.spec!.nodeName === name) {
+        if (pod.metadata!.deletionTimestamp) await release(pod);
+        else if (!running.has(pod.metadata!.uid!) && !pod.status?.startTime) await runPod(pod);
       }
-      if (pod.spec!.nodeName !== name) continue;
-      const entry = running.get(uid);
-      if (pod.metadata!.deletionTimestamp) {
-        // Graceful deletion: stop the processes, then confirm as a kubelet does.
-        for (const child of entry?.children ?? []) child.kill("SIGTERM");
-        await entry?.done;
-        await core.deleteNamespacedPod({ name: podName, namespace: ns, gracePeriodSeconds: 0 }).catch(() => {});
-        running.delete(uid);
-        continue;
-      }
-      if (!entry && (pod.status?.phase ?? "Pending") === "Pending" && !pod.status?.startTime) await runPod(pod);
     }
   };
 
