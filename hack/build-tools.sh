@@ -80,4 +80,17 @@ go_build kubernetes kube-controller-manager k8s.io/kubernetes/cmd/kube-controlle
 go_build kubernetes kubectl k8s.io/kubernetes/cmd/kubectl "$kv"
 go_build helm helm helm.sh/helm/v3/cmd/helm "-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}"
 
+# Lint tools live in their own versioned folder, so adding or bumping one
+# never invalidates the control-plane build above.
+ACTIONLINT_VERSION=v1.7.12
+lint_bin="${cache_root}/tools-actionlint-${ACTIONLINT_VERSION}/bin"
+if [[ ! -x "$lint_bin/actionlint" ]]; then
+  log "building actionlint ${ACTIONLINT_VERSION} — first run only, cached in $lint_bin"
+  mkdir -p "$lint_bin"
+  (cd "$here/tools/actionlint" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
+      -ldflags "-s -w -X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION}" -o "$lint_bin/actionlint.tmp" github.com/rhysd/actionlint/cmd/actionlint)
+  mv "$lint_bin/actionlint.tmp" "$lint_bin/actionlint"
+fi
+ln -sf "$lint_bin/actionlint" "$bin/actionlint"
+
 echo "$bin"

@@ -46,6 +46,8 @@ YAML
 }
 
 psql_db() {
+  # The single quotes are deliberate: $POSTGRES_USER/$POSTGRES_DB expand inside the container.
+  # shellcheck disable=SC2016
   kubectl -n "$NS" exec "sts/${FULL}-timescaledb" -c timescaledb -- \
     sh -c 'psql -X -tA -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "$1"' _ "$1"
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benchmarks run for real:
 # PostgreSQL (native server for multi-connection and performance work),
-# Prometheus + promtool, Alertmanager + amtool, and Chromium for browser tests.
+# Prometheus + promtool, Alertmanager + amtool, Chromium for browser tests, and
+# the ShellCheck linter for the scripts that cannot run here (hack/e2e-kind.sh).
 # Idempotent: a package whose command is already present is skipped, so a warm
 # machine makes no apt call at all.
 set -euo pipefail
@@ -13,6 +14,7 @@ declare -A want=(
   [prometheus-alertmanager]="prometheus-alertmanager"
   [amtool]="prometheus-alertmanager"
   [chromium]="chromium"
+  [shellcheck]="shellcheck"
 )
 # Debian puts the PostgreSQL server outside PATH.
 have() {
