@@ -2,42 +2,49 @@
 // one part of a cluster this machine cannot run is the container runtime
 // (no Docker, no images), so this stands in for kube-scheduler + kubelet +
 // runtime, and nothing else. kube-controller-manager still creates Jobs from
-// CronJobs and Pods from Jobs, and reads the pod statuses written here, so
-// the operator, the Job controller and the jobs themselves all run for real.
+// CronJobs, Pods from Jobs and ReplicaSets, and reads the pod statuses written
+// here, so the operator, the controllers and the jobs themselves run for real.
 //
 // What a pod gets, as a kubelet would give it:
 // - binding to this node, then status Pending → Running → Succeeded/Failed,
-//   init containers in order, restartPolicy Never;
-// - env from value, secretKeyRef, configMapKeyRef and fieldRef, envFrom;
-//   a missing Secret or key leaves the container waiting in
-//   CreateContainerConfigError, as on a real node;
-// - with isolation on (root only): its own mount namespace with a READ-ONLY
-//   root filesystem when the container asks for one, a fresh tmpfs at every
-//   emptyDir mountPath, and the pod's runAsUser/runAsGroup (setpriv), so a
-//   job that writes outside its volumes or needs root fails here too;
+//   init containers in order, restarts under restartPolicy Always/OnFailure,
+//   readiness from httpGet probes (else ready once started);
+// - env from value, secretKeyRef, configMapKeyRef and fieldRef, envFrom, and
+//   KUBERNETES_SERVICE_HOST/PORT pointing at the API server; a missing Secret
+//   or key leaves the container waiting in CreateContainerConfigError;
+// - volumes: emptyDir, configMap, secret and projected (the ServiceAccount
+//   token the API server's admission adds, kube-root-ca.crt, the namespace);
+// - with isolation (root only, the default as root): its own mount namespace
+//   whose root is an overlay of this machine's root, so volumes mount at any
+//   path without touching the host; the root goes READ-ONLY when the
+//   container asks, and the process runs as the pod's runAsUser/runAsGroup.
+//   A job that writes outside its volumes, or needs root, fails here too;
 // - the termination message: the kubelet mounts a file at
-//   terminationMessagePath; here it is a file in the pod's directory, and env
-//   values naming terminationMessagePath are pointed at it.
-//   FallbackToLogsOnError takes the log tail (80 lines / 2 KiB) as a kubelet does.
+//   terminationMessagePath; here env values naming that path point at a file
+//   in the pod's folder. FallbackToLogsOnError takes the log tail (80 lines /
+//   2 KiB) as a kubelet does.
 //
-// The image is not pulled or run: a container's command[0] is looked up in
+// The image is not pulled or run: a container's command (else the image's
+// entrypoint, from `imageEntrypoint`) has its first word looked up in
 // `commands` (e.g. wearable → node bin/wearable.ts, what the image's PATH
 // holds). Pods it cannot run terminate with reason StartError.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as k8s from "@kubernetes/client-node";
 
 export interface LocalNodeOptions {
   kubeConfig: k8s.KubeConfig;
   name?: string;
-  /** command[0] of a container → the local argv that replaces it. */
+  /** First word of a container's command → the local argv that replaces it. */
   commands: Record<string, string[]>;
+  /** The image's ENTRYPOINT, for containers that set only args. */
+  imageEntrypoint?: (image: string) => string[] | undefined;
   /** Pods this node takes (default: every unscheduled pod). */
   accept?: (pod: k8s.V1Pod) => boolean;
-  /** Mount namespace, read-only root, emptyDir tmpfs, pod uid/gid. Needs root; default: when running as root. */
+  /** Overlay root, read-only root, volumes, pod uid/gid. Needs root; default: when running as root. */
   isolate?: boolean;
   /** Extra env for every container (e.g. a PATH the image would have). */
   baseEnv?: Record<string, string>;
@@ -46,7 +53,7 @@ export interface LocalNodeOptions {
 
 export interface LocalNode {
   name: string;
-  /** Everything a container printed, by pod namespace/name and container name. */
+  /** Everything a container printed (all restarts), by pod namespace/name and container name. */
   logs(namespace: string, pod: string, container: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -57,15 +64,24 @@ const FALLBACK_LOG_BYTES = 2048;
 
 class ConfigError extends Error {}
 
+type Mount = { kind: "tmpfs"; path: string } | { kind: "bind"; path: string; source: string; readOnly: boolean };
+
+interface PodRun {
+  children: Set<ChildProcess>;
+  ready: Map<string, boolean>;
+  done: Promise<void>;
+}
+
 export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode> {
   const name = opts.name ?? "local-node";
   const core = opts.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const api = new URL(opts.kubeConfig.getCurrentCluster()!.server);
   const isolate = opts.isolate ?? process.getuid?.() === 0;
-  // Not under /tmp: each container gets a fresh tmpfs there, which would hide it.
+  // Not under /tmp: a pod's /tmp is usually an emptyDir, which would hide it.
   await mkdir("/var/tmp", { recursive: true });
   const root = await mkdtemp("/var/tmp/wearable-local-node-");
   await chmod(root, 0o755);
-  const running = new Map<string, { children: Set<ChildProcess>; done: Promise<void> }>();
+  const running = new Map<string, PodRun>();
   let stopping = false;
 
   await core.createNode({ body: { metadata: { name, labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux" } } } });
@@ -99,14 +115,13 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     }
   };
 
-  const lookup = async (kind: "secret" | "configmap", ns: string, ref: { name?: string; key?: string; optional?: boolean }): Promise<Record<string, string> | undefined> => {
+  const lookup = async (kind: "secret" | "configmap", ns: string, ref: { name?: string; optional?: boolean }): Promise<Record<string, string> | undefined> => {
     try {
       if (kind === "secret") {
         const s = await core.readNamespacedSecret({ name: ref.name!, namespace: ns });
         return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
       }
-      const cm = await core.readNamespacedConfigMap({ name: ref.name!, namespace: ns });
-      return cm.data ?? {};
+      return (await core.readNamespacedConfigMap({ name: ref.name!, namespace: ns })).data ?? {};
     } catch (err) {
       if ((err as { code?: number }).code === 404) {
         if (ref.optional) return undefined;
@@ -142,7 +157,11 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
 
   const resolveEnv = async (pod: k8s.V1Pod, c: k8s.V1Container, terminationFile: string): Promise<Record<string, string>> => {
     const ns = pod.metadata!.namespace!;
-    const env: Record<string, string> = { HOME: "/", ...opts.baseEnv };
+    // Every pod sees the API server as the `kubernetes` Service; here it is on loopback.
+    const env: Record<string, string> = {
+      PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/",
+      KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port || "443", ...opts.baseEnv,
+    };
     for (const from of c.envFrom ?? []) {
       const data = from.secretRef ? await lookup("secret", ns, from.secretRef) : from.configMapRef ? await lookup("configmap", ns, from.configMapRef) : undefined;
       for (const [k, v] of Object.entries(data ?? {})) env[`${from.prefix ?? ""}${k}`] = v;
@@ -157,22 +176,100 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     return env;
   };
 
-  /** The argv that runs `argv` as the container would: own mount namespace, tmpfs emptyDirs, read-only root, pod uid. */
-  const sandboxed = (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, argv: string[]): string[] => {
+  const pick = (data: Record<string, string> | undefined, items?: Array<{ key: string; path: string }>): Record<string, string> =>
+    items ? Object.fromEntries(items.filter((i) => data?.[i.key] !== undefined).map((i) => [i.path, data![i.key]!])) : { ...data };
+
+  /** A bound ServiceAccount token for the pod, as the kubelet requests it. */
+  const serviceAccountToken = async (pod: k8s.V1Pod, src: k8s.V1ServiceAccountTokenProjection): Promise<string> => {
+    const tr = await core.createNamespacedServiceAccountToken({ name: pod.spec!.serviceAccountName ?? "default", namespace: pod.metadata!.namespace!, body: { spec: {
+      audiences: src.audience ? [src.audience] : [],
+      expirationSeconds: src.expirationSeconds ?? 3607,
+      boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.metadata!.name!, uid: pod.metadata!.uid! },
+    } } });
+    if (!tr.status?.token) throw new Error(`TokenRequest for pod ${pod.metadata!.namespace}/${pod.metadata!.name} returned no token`);
+    return tr.status.token;
+  };
+
+  const projectedFiles = async (pod: k8s.V1Pod, sources: k8s.V1VolumeProjection[]): Promise<Record<string, string>> => {
+    const ns = pod.metadata!.namespace!;
+    const files: Record<string, string> = {};
+    for (const s of sources) {
+      if (s.serviceAccountToken) files[s.serviceAccountToken.path] = await serviceAccountToken(pod, s.serviceAccountToken);
+      if (s.configMap) Object.assign(files, pick(await lookup("configmap", ns, s.configMap), s.configMap.items));
+      if (s.secret) Object.assign(files, pick(await lookup("secret", ns, s.secret), s.secret.items));
+      for (const i of s.downwardAPI?.items ?? []) files[i.path] = i.fieldRef ? fieldValue(pod, i.fieldRef.fieldPath) : "";
+    }
+    return files;
+  };
+
+  /** A volume's files, as the kubelet would project them: path → content. */
+  const volumeFiles = async (pod: k8s.V1Pod, v: k8s.V1Volume): Promise<Record<string, string>> => {
+    const ns = pod.metadata!.namespace!;
+    if (v.configMap) return pick(await lookup("configmap", ns, v.configMap), v.configMap.items);
+    if (v.secret) return pick(await lookup("secret", ns, { name: v.secret.secretName, optional: v.secret.optional }), v.secret.items);
+    if (v.projected) return projectedFiles(pod, v.projected.sources ?? []);
+    throw new ConfigError(`volume ${v.name}: this volume type is not supported by the local node`);
+  };
+
+  /** Writes the pod's non-emptyDir volumes into its folder; returns each volume's folder, or "tmpfs". */
+  const prepareVolumes = async (pod: k8s.V1Pod, podDir: string): Promise<Map<string, string>> => {
+    const out = new Map<string, string>();
+    for (const v of pod.spec!.volumes ?? []) {
+      if (v.emptyDir) {
+        out.set(v.name, "tmpfs");
+        continue;
+      }
+      const dir = join(podDir, "volumes", v.name);
+      for (const [path, content] of Object.entries(await volumeFiles(pod, v))) {
+        await mkdir(dirname(join(dir, path)), { recursive: true, mode: 0o755 });
+        await writeFile(join(dir, path), content, { mode: 0o644 });
+      }
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      out.set(v.name, dir);
+    }
+    return out;
+  };
+
+  const mountsOf = (c: k8s.V1Container, volumes: Map<string, string>): Mount[] => (c.volumeMounts ?? []).map((m) => {
+    const source = volumes.get(m.name);
+    if (source === undefined) throw new ConfigError(`volumeMount ${m.name}: no such volume`);
+    if (m.subPath) throw new ConfigError(`volumeMount ${m.name}: subPath is not supported by the local node`);
+    // The kubelet mounts configMap, secret and projected volumes read-only.
+    return source === "tmpfs" ? { kind: "tmpfs", path: m.mountPath } : { kind: "bind", path: m.mountPath, source, readOnly: true };
+  });
+
+  /**
+   * The argv that runs `argv` as the container would: a private mount
+   * namespace whose root is an overlay of this machine's (volumes can mount
+   * anywhere without touching the host), the pod folder bound through so the
+   * termination message reaches us, the root read-only on request, the pod's uid.
+   */
+  const sandboxed = (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, mounts: Mount[], argv: string[]): string[] => {
     if (!isolate) return argv;
     const sc = { ...pod.spec?.securityContext, ...c.securityContext };
-    const emptyDirs = new Set((pod.spec?.volumes ?? []).filter((v) => v.emptyDir).map((v) => v.name));
-    const tmpfsPaths = (c.volumeMounts ?? []).filter((m) => emptyDirs.has(m.name)).map((m) => m.mountPath);
-    // Order matters: the pod folder is bound onto itself first so it stays
-    // writable, then emptyDirs get their tmpfs, then the root goes read-only.
+    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const rootDir = join(podDir, `${c.name}.root`);
+    const m = `${rootDir}/merged`;
     const script = [
-      `mount --bind "$1" "$1"`,
-      ...tmpfsPaths.map((_, i) => `mount -t tmpfs -o mode=1777,size=256m tmpfs "$${i + 2}"`),
-      sc.readOnlyRootFilesystem ? "mount -o remount,bind,ro /" : "",
-      `shift ${tmpfsPaths.length + 1}`,
-      sc.runAsUser !== undefined ? `exec setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups -- "$@"` : `exec "$@"`,
+      `mkdir -p ${q(rootDir)}`,
+      `mount -t tmpfs tmpfs ${q(rootDir)}`,
+      `mkdir ${q(`${rootDir}/upper`)} ${q(`${rootDir}/work`)} ${q(m)}`,
+      `mount -t overlay overlay -o ${q(`lowerdir=/,upperdir=${rootDir}/upper,workdir=${rootDir}/work`)} ${q(m)}`,
+      `mount --rbind /dev ${q(`${m}/dev`)}`,
+      `mount -t proc proc ${q(`${m}/proc`)}`,
+      `mount --rbind /sys ${q(`${m}/sys`)}`,
+      `mount -t tmpfs tmpfs ${q(`${m}/run`)}`,
+      `mount --bind ${q(podDir)} ${q(`${m}${podDir}`)}`,
+      ...mounts.flatMap((mt) => [
+        `mkdir -p ${q(`${m}${mt.path}`)}`,
+        mt.kind === "tmpfs"
+          ? `mount -t tmpfs -o mode=1777,size=256m tmpfs ${q(`${m}${mt.path}`)}`
+          : `mount --bind ${mt.readOnly ? "-o ro " : ""}${q(mt.source)} ${q(`${m}${mt.path}`)}`,
+      ]),
+      sc.readOnlyRootFilesystem ? `mount -o remount,ro ${q(m)}` : "",
+      `exec chroot ${q(m)} ${sc.runAsUser !== undefined ? `setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups --` : ""} env -C ${q(c.workingDir ?? "/")} "$@"`,
     ].filter(Boolean).join("\n");
-    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-ec", script, "sh", podDir, ...tmpfsPaths, ...argv];
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-ec", script, "sh", ...argv];
   };
 
   /** The file's text, else (FallbackToLogsOnError, failed) the log's tail, as a kubelet reports it. */
@@ -183,55 +280,111 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     return text.split("\n").slice(-FALLBACK_LOG_LINES - 1).join("\n").slice(-FALLBACK_LOG_BYTES);
   };
 
+  const containerStatus = (c: k8s.V1Container, state: k8s.V1ContainerState, restartCount = 0, ready = false): k8s.V1ContainerStatus =>
+    ({ name: c.name, image: c.image ?? "", imageID: "", ready, restartCount, started: !!state.running, state });
+
+  /** Resolves env and volumes, waiting (as a kubelet does) while a Secret or key is missing. */
+  const configure = async (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, terminationFile: string, init: boolean) => {
+    for (;;) {
+      try {
+        const volumes = await prepareVolumes(pod, podDir);
+        return { env: await resolveEnv(pod, c, terminationFile), mounts: mountsOf(c, volumes) };
+      } catch (err) {
+        if (!(err instanceof ConfigError) || stopping) throw err;
+        await updateStatus(pod, (s) => {
+          s[init ? "initContainerStatuses" : "containerStatuses"] = [containerStatus(c, { waiting: { reason: "CreateContainerConfigError", message: err.message } })];
+        });
+        await sleep(1_000);
+      }
+    }
+  };
+
   /** Runs one container to its end; resolves to its terminated state. */
-  const runContainer = async (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, children: Set<ChildProcess>): Promise<k8s.V1ContainerStateTerminated> => {
+  const runContainer = async (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, run: PodRun, init: boolean): Promise<k8s.V1ContainerStateTerminated> => {
     const startedAt = new Date();
     const terminationFile = join(podDir, `${c.name}.termination-log`);
     const logFile = join(podDir, `${c.name}.log`);
     await writeFile(terminationFile, "");
     await chmod(terminationFile, 0o666);
-    const prefix = c.command?.[0] !== undefined ? opts.commands[c.command[0]] : undefined;
+    const command = c.command ?? opts.imageEntrypoint?.(c.image ?? "") ?? [];
+    const prefix = command[0] !== undefined ? opts.commands[command[0]] : undefined;
     if (!prefix) {
-      return { exitCode: 128, reason: "StartError", message: `the local node cannot run command ${JSON.stringify(c.command ?? [])} of image ${c.image}`, startedAt, finishedAt: new Date() };
+      return { exitCode: 128, reason: "StartError", message: `the local node cannot run command ${JSON.stringify(command)} of image ${c.image}`, startedAt, finishedAt: new Date() };
     }
-    let env: Record<string, string>;
-    for (;;) {
-      try {
-        env = await resolveEnv(pod, c, terminationFile);
-        break;
-      } catch (err) {
-        if (!(err instanceof ConfigError) || stopping) throw err;
-        // As a kubelet does: the container waits until the Secret or key appears.
-        await updateStatus(pod, (s) => {
-          const list = (pod.spec!.initContainers ?? []).some((x) => x.name === c.name) ? "initContainerStatuses" : "containerStatuses";
-          s[list] = [{ name: c.name, image: c.image ?? "", imageID: "", ready: false, restartCount: 0, state: { waiting: { reason: "CreateContainerConfigError", message: err.message } } }];
-        });
-        await sleep(1_000);
-      }
-    }
-    const [cmd, ...args] = sandboxed(pod, c, podDir, [...prefix, ...(c.command ?? []).slice(1), ...(c.args ?? [])]);
+    const { env, mounts } = await configure(pod, c, podDir, terminationFile, init);
+    const [cmd, ...args] = sandboxed(pod, c, podDir, mounts, [...prefix, ...command.slice(1), ...(c.args ?? [])]);
     const log = createWriteStream(logFile, { flags: "a" });
     const child = spawn(cmd!, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    children.add(child);
+    run.children.add(child);
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
+    if (!init) void probeReadiness(pod, c, run, child);
     const code = await new Promise<number>((resolve) => child.once("close", (c2, signal) => resolve(c2 ?? (signal === "SIGKILL" ? 137 : 143))));
-    children.delete(child);
+    run.children.delete(child);
+    run.ready.set(c.name, false);
     await new Promise<void>((resolve) => log.end(resolve));
     const message = await terminationMessage(c, code, terminationFile, logFile);
     return { exitCode: code, reason: code === 0 ? "Completed" : "Error", ...(message ? { message } : {}), startedAt, finishedAt: new Date() };
   };
 
-  const runPod = async (pod: k8s.V1Pod): Promise<void> => {
-    const children = new Set<ChildProcess>();
+  const podConditions = (ready: boolean) => [
+    { type: "PodScheduled", status: "True" }, { type: "Initialized", status: "True" },
+    { type: "ContainersReady", status: ready ? "True" : "False" }, { type: "Ready", status: ready ? "True" : "False" },
+  ].map((x) => ({ ...x, lastTransitionTime: new Date() }));
+
+  /** httpGet readiness probes against loopback (pods share this machine's network); no probe: ready once started. */
+  const readinessCheck = (c: k8s.V1Container): (() => Promise<boolean>) => {
+    const probe = c.readinessProbe?.httpGet;
+    if (!probe) return async () => true;
+    const port = typeof probe.port === "number" ? probe.port : c.ports?.find((p) => p.name === probe.port)?.containerPort ?? Number(probe.port);
+    const url = `http://127.0.0.1:${port}${probe.path ?? "/"}`;
+    return () => fetch(url, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+  };
+
+  const probeReadiness = async (pod: k8s.V1Pod, c: k8s.V1Container, run: PodRun, child: ChildProcess) => {
+    const check = readinessCheck(c);
+    let ready = false;
+    while (!stopping && child.exitCode === null && child.signalCode === null) {
+      const now = await check();
+      if (now !== ready && child.exitCode === null) {
+        ready = now;
+        run.ready.set(c.name, now);
+        const all = pod.spec!.containers.every((x) => run.ready.get(x.name));
+        await updateStatus(pod, (s) => {
+          s.containerStatuses = (s.containerStatuses ?? []).map((cs) => (cs.name === c.name ? { ...cs, ready: now } : cs));
+          s.conditions = podConditions(all);
+        }).catch(() => {});
+      }
+      await sleep(Math.max(1, c.readinessProbe?.periodSeconds ?? 1) * 1_000);
+    }
+  };
+
+  /** A main container for its whole life: restarts under Always, or OnFailure after a failure. */
+  const runMain = async (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, run: PodRun): Promise<k8s.V1ContainerStateTerminated> => {
+    const policy = pod.spec!.restartPolicy ?? "Always";
+    for (let restarts = 0; ; restarts++) {
+      await updateStatus(pod, (s) => {
+        s.containerStatuses = (s.containerStatuses ?? pod.spec!.containers.map((x) => containerStatus(x, { waiting: { reason: "ContainerCreating" } })))
+          .map((cs) => (cs.name === c.name ? containerStatus(c, { running: { startedAt: new Date() } }, restarts) : cs));
+      });
+      const t = await runContainer(pod, c, podDir, run, false);
+      const again = !stopping && running.has(pod.metadata!.uid!) && (policy === "Always" || (policy === "OnFailure" && t.exitCode !== 0));
+      if (!again) return t;
+      await updateStatus(pod, (s) => {
+        s.containerStatuses = (s.containerStatuses ?? []).map((cs) => (cs.name === c.name ? containerStatus(c, { waiting: { reason: "CrashLoopBackOff" } }, restarts + 1) : cs));
+        s.conditions = podConditions(false);
+      });
+      await sleep(Math.min(10_000, 1_000 * 2 ** restarts));
+    }
+  };
+
+  const runPod = (pod: k8s.V1Pod): void => {
     const podDir = join(root, `${pod.metadata!.namespace}_${pod.metadata!.name}`);
-    await mkdir(podDir, { recursive: true });
-    await chmod(podDir, 0o777);
-    const entry = { children, done: Promise.resolve() };
-    running.set(pod.metadata!.uid!, entry);
-    const status = (c: k8s.V1Container, state: k8s.V1ContainerState): k8s.V1ContainerStatus =>
-      ({ name: c.name, image: c.image ?? "", imageID: "", ready: false, restartCount: 0, started: !!state.running, state });
-    entry.done = (async () => {
+    const run: PodRun = { children: new Set(), ready: new Map(), done: Promise.resolve() };
+    running.set(pod.metadata!.uid!, run);
+    run.done = (async () => {
+      await mkdir(podDir, { recursive: true });
+      await chmod(podDir, 0o777);
       const inits = pod.spec!.initContainers ?? [];
       const mains = pod.spec!.containers;
       await updateStatus(pod, (s) => {
@@ -243,14 +396,14 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       });
       const initStates: k8s.V1ContainerStatus[] = [];
       for (const c of inits) {
-        await updateStatus(pod, (s) => { s.initContainerStatuses = [...initStates, status(c, { running: { startedAt: new Date() } })]; });
-        const t = await runContainer(pod, c, podDir, children);
-        initStates.push(status(c, { terminated: t }));
+        await updateStatus(pod, (s) => { s.initContainerStatuses = [...initStates, containerStatus(c, { running: { startedAt: new Date() } })]; });
+        const t = await runContainer(pod, c, podDir, run, true);
+        initStates.push(containerStatus(c, { terminated: t }));
         if (t.exitCode !== 0) {
           await updateStatus(pod, (s) => {
             s.phase = "Failed";
             s.initContainerStatuses = initStates;
-            s.containerStatuses = mains.map((m) => status(m, { waiting: { reason: "PodInitializing" } }));
+            s.containerStatuses = mains.map((x) => containerStatus(x, { waiting: { reason: "PodInitializing" } }));
           });
           return;
         }
@@ -258,16 +411,13 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       await updateStatus(pod, (s) => {
         s.phase = "Running";
         s.initContainerStatuses = initStates;
-        s.containerStatuses = mains.map((c) => ({ ...status(c, { running: { startedAt: new Date() } }), ready: true }));
-        s.conditions = [{ type: "PodScheduled", status: "True" }, { type: "Initialized", status: "True" }, { type: "ContainersReady", status: "True" }, { type: "Ready", status: "True" }]
-          .map((x) => ({ ...x, lastTransitionTime: new Date() }));
+        s.conditions = podConditions(false);
       });
-      const ends = await Promise.all(mains.map((c) => runContainer(pod, c, podDir, children)));
+      const ends = await Promise.all(mains.map((c) => runMain(pod, c, podDir, run)));
       await updateStatus(pod, (s) => {
         s.phase = ends.every((t) => t.exitCode === 0) ? "Succeeded" : "Failed";
-        s.containerStatuses = mains.map((c, i) => status(c, { terminated: ends[i]! }));
-        s.conditions = [{ type: "PodScheduled", status: "True" }, { type: "Initialized", status: "True" }, { type: "ContainersReady", status: "False" }, { type: "Ready", status: "False" }]
-          .map((x) => ({ ...x, lastTransitionTime: new Date() }));
+        s.containerStatuses = mains.map((c, i) => containerStatus(c, { terminated: ends[i]! }, s.containerStatuses?.find((cs) => cs.name === c.name)?.restartCount ?? 0));
+        s.conditions = podConditions(false);
       });
     })().catch((err: unknown) => {
       if (!stopping) process.stderr.write(`local-node: pod ${pod.metadata!.namespace}/${pod.metadata!.name}: ${String(err)}\n`);
@@ -282,11 +432,11 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
 
   /** Graceful deletion: stop the processes, then confirm as a kubelet does. */
   const release = async (pod: k8s.V1Pod) => {
-    const entry = running.get(pod.metadata!.uid!);
-    for (const child of entry?.children ?? []) child.kill("SIGTERM");
-    await entry?.done;
-    await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0 }).catch(() => {});
+    const run = running.get(pod.metadata!.uid!);
     running.delete(pod.metadata!.uid!);
+    for (const child of run?.children ?? []) child.kill("SIGTERM");
+    await run?.done;
+    await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0 }).catch(() => {});
   };
 
   const tick = async () => {
@@ -295,7 +445,7 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
         if (!pod.metadata!.deletionTimestamp && (opts.accept?.(pod) ?? true)) await bind(pod);
       } else if (pod.spec!.nodeName === name) {
         if (pod.metadata!.deletionTimestamp) await release(pod);
-        else if (!running.has(pod.metadata!.uid!) && !pod.status?.startTime) await runPod(pod);
+        else if (!running.has(pod.metadata!.uid!) && !pod.status?.startTime) runPod(pod);
       }
     }
   };
