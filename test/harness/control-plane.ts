@@ -18,6 +18,8 @@ const repoRoot = resolve(import.meta.dirname, "../..");
 export interface ControlPlaneOptions {
   /** Run kube-controller-manager too (garbage collection, Jobs, CronJobs). Default true. */
   controllerManager?: boolean;
+  /** Also run the Deployment and ReplicaSet controllers and publish kube-root-ca.crt (pods on a local node). */
+  workloads?: boolean;
 }
 
 export interface ControlPlane {
@@ -145,7 +147,9 @@ async function startControlPlaneOnce(opts: ControlPlaneOptions): Promise<Control
         `--kubeconfig=${kubeconfigPath}`,
         "--leader-elect=false",
         "--secure-port=0",
-        "--controllers=garbage-collector-controller,job-controller,cronjob-controller,namespace-controller,serviceaccount-controller",
+        `--controllers=garbage-collector-controller,job-controller,cronjob-controller,namespace-controller,serviceaccount-controller${opts.workloads ? ",deployment-controller,replicaset-controller,root-ca-certificate-publisher-controller" : ""}`,
+        // What pods trust the API server with (kube-root-ca.crt): its self-signed serving certificate.
+        `--root-ca-file=${join(dir.path, "certs", "apiserver.crt")}`,
         `--service-account-private-key-file=${saKey}`,
         "--concurrent-gc-syncs=5",
         "--v=0",

@@ -260,11 +260,14 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       `mount --rbind /sys ${q(`${m}/sys`)}`,
       `mount -t tmpfs tmpfs ${q(`${m}/run`)}`,
       `mount --bind ${q(podDir)} ${q(`${m}${podDir}`)}`,
+      // Mount paths resolve inside the new root: /var/run → /run must not
+      // lead to this machine's /run.
       ...mounts.flatMap((mt) => [
-        `mkdir -p ${q(`${m}${mt.path}`)}`,
+        `p=$(chroot ${q(m)} realpath -m ${q(mt.path)})`,
+        `mkdir -p ${q(m)}"$p"`,
         mt.kind === "tmpfs"
-          ? `mount -t tmpfs -o mode=1777,size=256m tmpfs ${q(`${m}${mt.path}`)}`
-          : `mount --bind ${mt.readOnly ? "-o ro " : ""}${q(mt.source)} ${q(`${m}${mt.path}`)}`,
+          ? `mount -t tmpfs -o mode=1777,size=256m tmpfs ${q(m)}"$p"`
+          : `mount --bind ${mt.readOnly ? "-o ro " : ""}${q(mt.source)} ${q(m)}"$p"`,
       ]),
       sc.readOnlyRootFilesystem ? `mount -o remount,ro ${q(m)}` : "",
       `exec chroot ${q(m)} ${sc.runAsUser !== undefined ? `setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups --` : ""} env -C ${q(c.workingDir ?? "/")} "$@"`,
