@@ -35,8 +35,8 @@ typecheck: node-deps ## tsc --noEmit (strict)
 test: deps lint typecheck ## The full suite: lint, typecheck, unit and integration tests on real components
 	node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec $(TEST_GLOBS)
 
-e2e-local: deps ## Participant → CronJob → Job → Pod run on a local node → PostgreSQL → CR status (no Docker)
-	node --test --test-concurrency=1 --test-reporter=spec test/integration/e2e-local-node.test.ts
+e2e-local: deps ## The kind flow without Docker: helm install + demo CRs, pods run on a local node (see README)
+	node --test --test-concurrency=1 --test-reporter=spec test/integration/e2e-local-node.test.ts test/integration/e2e-chart-local-node.test.ts
 
 unit: node-deps ## Only the tests that need no external component
 	TEST_UNIT_ONLY=1 node --test --test-reporter=spec $(TEST_GLOBS)

@@ -4,7 +4,9 @@
 // config env), outreach, and the post-install migrations hook (pg_isready,
 // `wearable migrate`, psql with the db-roles ConfigMap). Then a Participant
 // is reconciled by that operator pod, its first ingest runs in a job pod as
-// the chart's jobs ServiceAccount, and rows reach PostgreSQL.
+// the chart's jobs ServiceAccount, and rows reach PostgreSQL; `hack/e2e-kind.sh
+// demo-crs` itself applies the demo Participants; `helm upgrade` rolls the
+// operator and re-runs the hook.
 //
 // This is `make deploy && make demo-crs && make e2e-kind` without Docker: the
 // database is native PostgreSQL in the chart's external mode (the
@@ -128,27 +130,46 @@ void describe("helm install on a local node: operator, migrations hook and jobs 
     assert.match(metrics, /^leader_election_master_status\{name="[^"]+"\} 1$/m, "the operator pod leads (in-cluster token, chart RBAC)");
   });
 
-  test("a Participant is reconciled by the operator pod; its ingest pod, as the chart's jobs account, fills PostgreSQL", async () => {
-    await admin.create(RESOURCES.participant, NS, {
-      apiVersion: "wearables.dev/v1alpha1", kind: "Participant", metadata: { name: "demo-p001" },
-      spec: { participantId: "DEMO001", source: { synthetic: { seed: 1, profile: "compliant" } }, backfillDays: 1 },
+  test("`hack/e2e-kind.sh demo-crs` (what `make demo-crs` runs): three demo Participants, reconciled by the operator pod, ingest in job pods as the chart's jobs account", async () => {
+    // The kind script itself, against this control plane: kubectl apply of the
+    // demo Participants, then `kubectl create job --from` for each CronJob.
+    await run(join(repoRoot, "hack/e2e-kind.sh"), ["demo-crs"], {
+      env: { ...process.env, PATH: `${cp.binDir}:${process.env.PATH}`, KUBECONFIG: cp.kubeconfigPath, WEARABLE_NAMESPACE: NS },
     });
-    await until("the operator pod to create the CronJob", () => admin.get(RESOURCES.cronJob, NS, "demo-p001-ingest"), 60_000, 250);
-    cp.kubectl(["-n", NS, "create", "job", "--from=cronjob/demo-p001-ingest", "demo-p001-first"]);
-    const job = await until("the ingest Job to finish", async () => {
-      const j = await admin.get<V1Job>(RESOURCES.job, NS, "demo-p001-first");
-      return j.status?.conditions?.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True") ? j : undefined;
-    }, 180_000, 500);
-    const [pod] = (await admin.list<V1Pod>(RESOURCES.pod, NS, "job-name=demo-p001-first")).items;
-    assert.ok(job.status!.conditions!.some((c) => c.type === "Complete"), `ingest: ${await node.logs(NS, pod!.metadata!.name!, "ingest")}`);
-    assert.equal(pod!.spec!.serviceAccountName, `${FULL}-jobs`);
-    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM samples WHERE participant_id = 'DEMO001'");
-    assert.ok(rows[0]!.n > 5_000, `samples stored: ${rows[0]!.n}`);
-    const pt = await until("the operator pod to report the ingest", async () => {
-      const p = await admin.get<Pt>(RESOURCES.participant, NS, "demo-p001");
-      return p.status?.lastIngest?.jobName === "demo-p001-first" ? p : undefined;
-    }, 60_000, 250);
-    assert.equal(pt.status!.conditions!.find((c) => c.type === "Ready")?.status, "True", JSON.stringify(pt.status));
-    assert.ok((pt.status!.lastIngest!.rowsWritten ?? 0) >= rows[0]!.n);
+    const jobs = await until("the three first-ingest Jobs to finish", async () => {
+      const all = (await admin.list<V1Job>(RESOURCES.job, NS, "app.kubernetes.io/component=ingest")).items;
+      const done = all.filter((j) => j.status?.conditions?.some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True"));
+      return all.length === 3 && done.length === 3 ? done : undefined;
+    }, 240_000, 500);
+    for (const job of jobs) {
+      const [pod] = (await admin.list<V1Pod>(RESOURCES.pod, NS, `job-name=${job.metadata!.name}`)).items;
+      assert.ok(job.status!.conditions!.some((c) => c.type === "Complete"), `${job.metadata!.name}: ${await node.logs(NS, pod!.metadata!.name!, "ingest")}`);
+      assert.equal(pod!.spec!.serviceAccountName, `${FULL}-jobs`);
+    }
+    const { rows } = await pool.query<{ participant_id: string; n: number }>(
+      "SELECT participant_id, count(*)::int AS n FROM samples WHERE participant_id LIKE 'DEMO%' GROUP BY 1 ORDER BY 1");
+    assert.deepEqual(rows.map((r) => r.participant_id), ["DEMO001", "DEMO002", "DEMO003"]);
+    for (const r of rows) assert.ok(r.n > 50_000, `14 days backfilled for ${r.participant_id}: ${r.n} samples`);
+    for (const name of ["demo-p001", "demo-p002", "demo-p003"]) {
+      const pt = await until(`the operator pod to report ${name}'s ingest`, async () => {
+        const p = await admin.get<Pt>(RESOURCES.participant, NS, name);
+        return p.status?.lastSuccessfulIngestTime ? p : undefined;
+      }, 60_000, 250);
+      assert.equal(pt.status!.conditions!.find((c) => c.type === "Ready")?.status, "True", `${name}: ${JSON.stringify(pt.status)}`);
+      assert.ok((pt.status!.lastIngest!.rowsWritten ?? 0) > 50_000);
+    }
+  });
+
+  test("helm upgrade rolls the operator pod and re-runs the migrations hook; the new pod leads", async () => {
+    const before = (await admin.list<V1Pod>(RESOURCES.pod, NS, "app.kubernetes.io/component=operator")).items.map((p) => p.metadata!.name);
+    await helm(["upgrade", RELEASE, join(repoRoot, "charts/wearable-pipeline"), "--namespace", NS, "--reuse-values", "--wait", "--timeout", "3m", "--set", "operator.logLevel=debug"]);
+    const pods = (await admin.list<V1Pod>(RESOURCES.pod, NS, "app.kubernetes.io/component=operator")).items.filter((p) => !p.metadata!.deletionTimestamp);
+    assert.equal(pods.length, 1);
+    assert.ok(!before.includes(pods[0]!.metadata!.name), "a new operator pod replaced the old one");
+    assert.equal(pods[0]!.spec!.containers[0]!.env!.find((e) => e.name === "LOG_LEVEL")?.value, "debug");
+    await until("the new operator pod to lead", async () => /^leader_election_master_status\{name="[^"]+"\} 1$/m.test(
+      await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()), 60_000, 250);
+    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'grafana_reader'");
+    assert.equal(rows[0]!.n, 1, "the hook's db-roles step is idempotent");
   });
 });
