@@ -14,7 +14,7 @@ import { PermanentSourceError, SAMPLE_METRICS, type DataSource, type Metric, typ
 import { adherenceSummary, recomputeAdherence, type AdherenceSummary } from "./adherence.ts";
 import { emptyTally, rejectedCount, SampleSet, validateSamples, validateSleep, type ValidationTally, type ValidSample, type ValidSleepSession } from "./validate.ts";
 import { DAY_MS, localDate, readWindow } from "./window.ts";
-import { writeSampleBatch, writeSleepBatch, type WriteStrategy } from "./writer.ts";
+import { streamFreshBatches, writeSampleBatch, writeSleepBatch, type WriteStrategy } from "./writer.ts";
 
 export interface IngestOptions {
   db: Db;
@@ -231,10 +231,26 @@ function logRejects(opts: Resolved, metric: Metric, tally: ValidationTally): voi
   }
 }
 
+function sampleOutcome(window: TimeWindow, tally: ValidationTally, written: number, batches: number, maxMs: number | null): MetricOutcome {
+  return {
+    result: { window: iso(window), accepted: tally.accepted, duplicates: tally.duplicates, written, rejected: tally.rejected, batches },
+    maxMs,
+  };
+}
+
+/** True when nothing is stored for the metric from `fromMs` on: the read can take the streaming COPY path. */
+async function nothingStoredFrom(client: pg.ClientBase, participantId: string, metric: SampleMetric, fromMs: number): Promise<boolean> {
+  const row = await queryOne(client, "SELECT 1 FROM samples WHERE participant_id = $1 AND metric = $2 AND ts >= $3 LIMIT 1", [participantId, metric, new Date(fromMs)]);
+  return !row;
+}
+
 async function ingestSampleMetric(writers: pg.PoolClient[], opts: Resolved, metric: SampleMetric, window: TimeWindow, nowMs: number): Promise<MetricOutcome> {
   if (!SAMPLE_METRICS.includes(metric)) throw new Error(`--metrics: "${metric}" is not a metric`);
   const strategy = opts.strategy ?? (opts.db.embedded ? "unnest" : "copy");
   const batchRows = opts.batchRows ?? DEFAULTS.batchRows;
+  if (strategy === "copy" && (await nothingStoredFrom(writers[0]!, opts.participantId, metric, window.from.getTime()))) {
+    return streamFreshMetric(writers[0]!, opts, metric, window, nowMs);
+  }
   const tally = emptyTally();
   let seen = new SampleSet();
   let written = 0;
@@ -281,10 +297,37 @@ async function ingestSampleMetric(writers: pg.PoolClient[], opts: Resolved, metr
     await Promise.allSettled(running);
   }
   logRejects(opts, metric, tally);
-  return {
-    result: { window: iso(window), accepted: tally.accepted, duplicates: tally.duplicates, written, rejected: tally.rejected, batches },
-    maxMs,
-  };
+  return sampleOutcome(window, tally, written, batches, maxMs);
+}
+
+/** A range with nothing stored yet (the enrolment backfill): see streamFreshBatches. */
+async function streamFreshMetric(client: pg.PoolClient, opts: Resolved, metric: SampleMetric, window: TimeWindow, nowMs: number): Promise<MetricOutcome> {
+  const tally = emptyTally();
+  const pages = opts.source.samples(metric, window)[Symbol.asyncIterator]();
+  let written = 0, committed = 0, batches = 0;
+  let maxMs: number | null = null;
+  try {
+    await streamFreshBatches(client, {
+      participantId: opts.participantId, metric, batchRows: opts.batchRows ?? DEFAULTS.batchRows,
+      async nextPage(seen) {
+        const next = await pages.next();
+        if (next.done) return false;
+        validateSamples(metric, next.value, nowMs, tally, seen);
+        return true;
+      },
+      async committed(rows, n) {
+        written += n;
+        committed += rows.length;
+        batches++;
+        for (const r of rows) if (maxMs === null || r.ms > maxMs) maxMs = r.ms;
+        await opts.onBatch?.({ metric, rows: rows.length, committedRows: committed });
+      },
+    });
+  } finally {
+    await pages.return?.();
+  }
+  logRejects(opts, metric, tally);
+  return sampleOutcome(window, tally, written, batches, maxMs);
 }
 
 async function ingestSleep(client: pg.PoolClient, opts: Resolved, window: TimeWindow, nowMs: number): Promise<MetricOutcome> {

@@ -137,8 +137,16 @@ export class SampleSet {
   private bySource: Map<string, Map<number, ValidSample>> | null = null;
   size = 0;
 
+  /** `delivered`, when given, receives every point set, in order, repeats included (the streaming writer sends them as they come). */
+  private readonly delivered: ValidSample[] | undefined;
+
+  constructor(delivered?: ValidSample[]) {
+    this.delivered = delivered;
+  }
+
   /** Adds or replaces (the later delivery wins); returns false for a duplicate. */
   set(s: ValidSample): boolean {
+    this.delivered?.push(s);
     if (this.bySource === null) {
       const last = this.rows[this.rows.length - 1];
       if (!last) {

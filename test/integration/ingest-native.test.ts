@@ -115,6 +115,27 @@ describe("ingest on native PostgreSQL", { skip: process.env.TEST_UNIT_ONLY === "
     assert.deepEqual(await sampleCounts(db, "kill1"), counts);
   });
 
+  test("a first read streams COPY batch by batch; a repeated point falls back to an upsert of its batch (the later delivery wins)", async () => {
+    const t = (minute: number) => new Date(Date.parse("2026-11-19T08:00:00Z") + minute * 60_000).toISOString();
+    const point = (minute: number, value: number) => ({ time: t(minute), value: String(value), source: "FITBIT:Charge 6" });
+    const pages = [
+      [point(0, 60), point(1, 61)],
+      [point(2, 62), point(1, 71)], // minute 1 again, already committed by the first batch
+      [point(3, 63), point(3, 73)], // minute 3 twice within one batch
+      [point(4, 64)],
+    ];
+    const source = { name: "pages", async *samples(metric: string) { if (metric === "heart_rate") yield* pages; }, async *sleep() {} };
+    const batches: number[] = [];
+    const r = await ingest({ db, source, participantId: "stream1", metrics: ["heart_rate"], now: new Date(NOW), backfillDays: 3, batchRows: 2, log,
+      onBatch: ({ rows }) => { batches.push(rows); } });
+    const stored = await queryRows<{ ts: Date; value: number }>(db.pool, "SELECT ts, value FROM samples WHERE participant_id = 'stream1' ORDER BY ts");
+    assert.deepEqual(stored.map((x) => [x.ts.toISOString(), x.value]), [[t(0), 60], [t(1), 71], [t(2), 62], [t(3), 73], [t(4), 64]]);
+    assert.deepEqual(batches, [2, 2, 1, 1]);
+    const hr = r.metrics.heart_rate!;
+    assert.deepEqual([hr.accepted, hr.duplicates, hr.batches, hr.written], [6, 1, 4, 6]);
+    assert.equal(hr.watermark, t(4));
+  });
+
   test("a second ingest of the same participant is refused while one runs", async () => {
     const holder = new pg.Client(server.url);
     await holder.connect();
