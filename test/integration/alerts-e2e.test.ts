@@ -5,7 +5,6 @@
 // A Participant whose ingest never succeeds (no kubelet runs its Jobs) goes
 // stale; WearableIngestStale must arrive naming that participant.
 import assert from "node:assert/strict";
-import { createServer, type Server as HttpServer } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
@@ -14,34 +13,12 @@ import { startControlPlane, type ControlPlane } from "../harness/control-plane.t
 import { startAlertmanager, startPrometheus, type Server } from "../harness/monitoring.ts";
 import { logTail, startProcess, tempDir, waitFor, type ManagedProcess } from "../harness/processes.ts";
 import { chartDir, one, render, repoRoot, ruleGroups, type K8sObject } from "./chart-helm.ts";
+import { startWebhookSink } from "./webhook-sink.ts";
 
 const RELEASE = "wp";
 const NS = "wearables";
 const STUDY_NS = "study-a";
 const OPERATOR_JOB = `${RELEASE}-wearable-pipeline-operator`;
-
-interface WebhookAlert {
-  status: string;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
-
-/** Alertmanager's webhook receiver target: records every alert it is sent. */
-async function startWebhookSink(): Promise<{ url: string; alerts: WebhookAlert[]; close(): Promise<void> }> {
-  const alerts: WebhookAlert[] = [];
-  const server: HttpServer = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const payload = JSON.parse(body) as { alerts: WebhookAlert[] };
-      alerts.push(...payload.alerts);
-      res.writeHead(200).end();
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${port}/alerts`, alerts, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 type EnvVar = { name: string; value?: string };
 

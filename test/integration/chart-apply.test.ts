@@ -11,26 +11,7 @@ import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitorin
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { parseAllDocuments, stringify } from "yaml";
 import { startControlPlane, type ControlPlane } from "../harness/control-plane.ts";
-import { chartDir, ciValuesFiles, helm, KUBE_VERSION, renderText, type K8sObject } from "./chart-helm.ts";
-
-/**
- * prometheus-operator's CRDs are not vendored here, so the API server gets
- * schemaless stand-ins (it checks names, namespaces, RBAC, admission) and the
- * prometheus-operator schema is applied client-side by kubernetes-models.
- */
-function monitoringCrd(kind: string, plural: string) {
-  return {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `${plural}.monitoring.coreos.com` },
-    spec: {
-      group: "monitoring.coreos.com",
-      scope: "Namespaced",
-      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
-    },
-  };
-}
+import { chartDir, ciValuesFiles, helm, KUBE_VERSION, monitoringCrd, renderText, type K8sObject } from "./chart-helm.ts";
 
 const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
 

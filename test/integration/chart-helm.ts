@@ -89,3 +89,22 @@ export function ruleGroups(objects: K8sObject[]): RuleGroupSpec[] {
   const pr = one(objects, "PrometheusRule");
   return (pr.spec as { groups: RuleGroupSpec[] }).groups;
 }
+
+/**
+ * prometheus-operator's CRDs are not vendored here, so the API server gets
+ * schemaless stand-ins (it checks names, namespaces, RBAC, admission) and the
+ * prometheus-operator schema is applied client-side by kubernetes-models.
+ */
+export function monitoringCrd(kind: string, plural: string) {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${plural}.monitoring.coreos.com` },
+    spec: {
+      group: "monitoring.coreos.com",
+      scope: "Namespaced",
+      names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
+      versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+    },
+  };
+}

@@ -8,11 +8,17 @@
 // demo-crs` itself applies the demo Participants; `helm upgrade` rolls the
 // operator and re-runs the hook.
 //
+// Monitoring as kube-prometheus-stack would run it: a real Prometheus gets
+// scrape jobs translated from the release's ServiceMonitors (what
+// prometheus-operator does) and the rules of its PrometheusRule, and a real
+// Alertmanager delivers WearableIngestStale for a suspended participant to a
+// webhook, as `make e2e-kind` asserts.
+//
 // This is `make deploy && make demo-crs && make e2e-kind` without Docker: the
 // database is native PostgreSQL in the chart's external mode (the
-// timescaledb-ha image cannot run here), monitoring is off (no
-// kube-prometheus-stack), and the operator runs one replica (pods share this
-// machine's network, so two would share a metrics port).
+// timescaledb-ha image cannot run here), prometheus-operator's CRDs are
+// schemaless stand-ins, there is no Grafana, and the operator runs one replica
+// (pods share this machine's network, so two would share a metrics port).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
@@ -20,12 +26,16 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import pg from "pg";
+import { stringify } from "yaml";
 import { freePorts } from "../../jobs/db/embedded.ts";
 import { KubeClient, RESOURCES } from "../../operator/src/runtime/kube-client.ts";
 import { startControlPlane, type ControlPlane } from "../harness/control-plane.ts";
 import { startLocalNode, type LocalNode } from "../harness/local-node.ts";
+import { startAlertmanager, startPrometheus, type Server } from "../harness/monitoring.ts";
 import { startNativePostgres, type NativePostgres } from "../harness/postgres.ts";
+import { monitoringCrd, type K8sObject } from "./chart-helm.ts";
 import { until } from "./operator-env.ts";
+import { startWebhookSink } from "./webhook-sink.ts";
 
 const run = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, "../..");
@@ -40,6 +50,38 @@ interface Pt {
     lastIngest?: { jobName: string; rowsWritten?: number };
     lastSuccessfulIngestTime?: string;
   };
+}
+
+interface ScrapeConfig {
+  job_name: string;
+  honor_labels: boolean;
+  metrics_path: string;
+  static_configs: Array<{ targets: string[]; labels: Record<string, string> }>;
+}
+
+/**
+ * What prometheus-operator makes of ServiceMonitors, on a node whose pods all
+ * listen on loopback: endpoint port name → the Service's port → its target
+ * port → the selected pods' container port, with its job/namespace/service labels.
+ */
+function scrapeConfigs(monitors: K8sObject[], services: K8sObject[], pods: V1Pod[]): ScrapeConfig[] {
+  type Endpoint = { port: string; path?: string; honorLabels?: boolean };
+  type SvcSpec = { selector: Record<string, string>; ports: Array<{ name: string; targetPort: string | number }> };
+  const matches = (labels: Record<string, string> | undefined, selector: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+  return monitors.flatMap((m) => {
+    const spec = m.spec as { selector: { matchLabels: Record<string, string> }; endpoints: Endpoint[] };
+    return services.filter((svc) => matches(svc.metadata.labels, spec.selector.matchLabels)).flatMap((svc) => spec.endpoints.map((ep) => {
+      const s = svc.spec as SvcSpec;
+      const target = s.ports.find((p) => p.name === ep.port)?.targetPort;
+      const targets = pods.filter((p) => !p.metadata!.deletionTimestamp && matches(p.metadata!.labels, s.selector)).map((p) => {
+        const port = typeof target === "number" ? target : p.spec!.containers.flatMap((c) => c.ports ?? []).find((cp) => cp.name === target)?.containerPort;
+        return `127.0.0.1:${port}`;
+      });
+      // prometheus-operator's target labels: `job` is the Service's name (the alert rules match on it).
+      const labels = { job: svc.metadata.name, namespace: svc.metadata.namespace ?? "", service: svc.metadata.name, endpoint: ep.port };
+      return { job_name: `serviceMonitor/${m.metadata.namespace}/${m.metadata.name}/${ep.port}`, honor_labels: ep.honorLabels ?? false, metrics_path: ep.path ?? "/metrics", static_configs: [{ targets, labels }] };
+    }));
+  });
 }
 
 void describe("helm install on a local node: operator, migrations hook and jobs as real pods", { skip: (process.env.TEST_UNIT_ONLY === "1" || process.getuid?.() !== 0) && "needs the control plane, and root for the local node's mount namespaces" }, () => {
@@ -76,6 +118,7 @@ void describe("helm install on a local node: operator, migrations hook and jobs 
     admin = new KubeClient(cp.kubeConfig, { qps: 1000, burst: 1000 });
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
     const url = new URL(db.url);
+    cp.kubectl(["apply", "-f", "-"], [monitoringCrd("ServiceMonitor", "servicemonitors"), monitoringCrd("PrometheusRule", "prometheusrules")].map((c) => stringify(c)).join("---\n"));
     cp.kubectl(["create", "namespace", NS]);
     // What a CloudNativePG "<cluster>-app" Secret holds.
     cp.kubectl(["-n", NS, "create", "secret", "generic", "wearable-db-app",
@@ -95,7 +138,9 @@ void describe("helm install on a local node: operator, migrations hook and jobs 
       "--set", "database.mode=external", "--set", "database.external.secretName=wearable-db-app",
       "--set", `database.external.host=${url.hostname}`, "--set", `database.external.port=${url.port}`,
       "--set", "database.external.dbname=postgres", "--set", "database.external.sslMode=disable",
-      "--set", "monitoring.enabled=false", "--set", "operator.replicaCount=1",
+      // As hack/e2e-kind.sh tightens it: stale after 3.6 s, no `for`, so the alert test takes seconds.
+      "--set-json", "monitoring.alerts.ingestStaleHours=0.001", "--set", "monitoring.alerts.forOverrides.WearableIngestStale=0s",
+      "--set", "operator.replicaCount=1",
       "--set", `operator.metricsPort=${metricsPort}`, "--set", `outreach.port=${outreachPort}`]);
   });
 
@@ -171,5 +216,44 @@ void describe("helm install on a local node: operator, migrations hook and jobs 
       await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()), 60_000, 250);
     const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'grafana_reader'");
     assert.equal(rows[0]!.n, 1, "the hook's db-roles step is idempotent");
+  });
+  test("monitoring: every ServiceMonitor target is up in a real Prometheus, and WearableIngestStale for a suspended participant reaches Alertmanager's webhook", async () => {
+    const sink = await startWebhookSink();
+    let alertmanager: Server | undefined, prometheus: Server | undefined;
+    try {
+      alertmanager = await startAlertmanager(stringify({
+        route: { receiver: "webhook", group_by: ["alertname", "participant"], group_wait: "1s", group_interval: "1s", repeat_interval: "1h" },
+        receivers: [{ name: "webhook", webhook_configs: [{ url: sink.url, send_resolved: false }] }],
+      }));
+      const list = (resource: string) => (JSON.parse(cp.kubectl(["-n", NS, "get", resource, "-o", "json"])) as { items: K8sObject[] }).items;
+      const scrape = scrapeConfigs(list("servicemonitors"), list("services"), list("pods") as unknown as V1Pod[]);
+      const rules = list("prometheusrules").flatMap((r) => (r.spec as { groups: unknown[] }).groups);
+      assert.ok(scrape.length >= 2 && rules.length >= 1, `scrape jobs ${scrape.map((j) => j.job_name).join(", ")}; rule groups ${rules.length}`);
+      prometheus = await startPrometheus(stringify({
+        global: { scrape_interval: "1s", evaluation_interval: "1s" },
+        rule_files: ["rules.yaml"],
+        alerting: { alertmanagers: [{ static_configs: [{ targets: [alertmanager.url.replace("http://", "")] }] }] },
+        scrape_configs: scrape,
+      }), { "rules.yaml": stringify({ groups: rules }) });
+      const prom = prometheus;
+      await until("every scrape target up", async () => {
+        const targets = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string; scrapePool: string }> } };
+        const active = targets.data.activeTargets;
+        return active.length === scrape.length && active.every((t) => t.health === "up") ? active : undefined;
+      }, 60_000, 500);
+      // As hack/e2e-kind.sh does: a participant that never ingests goes stale.
+      await admin.create(RESOURCES.participant, NS, {
+        apiVersion: "wearables.dev/v1alpha1", kind: "Participant", metadata: { name: "e2e-stale" },
+        spec: { participantId: "E2ESTALE", source: { synthetic: { seed: 99, profile: "compliant" } }, suspend: true },
+      });
+      const alert = await until("WearableIngestStale for e2e-stale at the webhook", () =>
+        sink.alerts.find((a) => a.labels.alertname === "WearableIngestStale" && a.labels.participant === "e2e-stale" && a.status === "firing"), 120_000, 500);
+      assert.equal(alert.labels.namespace, NS);
+      assert.match(alert.annotations.description ?? "", /Participant e2e-stale in namespace wearables/);
+    } finally {
+      await prometheus?.stop();
+      await alertmanager?.stop();
+      await sink.close();
+    }
   });
 });
