@@ -113,6 +113,17 @@ function pipelineRules(p: AlertParams): AlertRule[] {
       condition: "always",
     },
     {
+      alert: "WearableParticipantImputationFailed",
+      expr: `max by (namespace, participant) (${fromLeader("wearable_participant_imputation_failed", p)}) > 0`,
+      for: "0m",
+      severity: "warning",
+      summary: "Scheduled imputation failed for participant {{ $labels.namespace }}/{{ $labels.participant }}",
+      description:
+        "The newest run of the imputation CronJob of participant {{ $labels.participant }} in namespace {{ $labels.namespace }} failed; " +
+        "its gaps stay unfilled until a run succeeds. kubectl get pt {{ $labels.participant }} -n {{ $labels.namespace }} -o jsonpath='{.status.lastImputation}' shows why.",
+      condition: "always",
+    },
+    {
       alert: "WearableIngestRunsSlow",
       expr:
         `histogram_quantile(0.95, sum by (namespace, le) (rate(wearable_job_duration_seconds_bucket{kind="ingest"}[6h])))\n` +

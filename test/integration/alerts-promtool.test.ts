@@ -91,6 +91,15 @@ const cases: AlertCase[] = [
     series: [...leaderSeries, { series: op("wearable_imputationrun_failed", `namespace="study-a",imputationrun="ir-hr-7d"`), values: "0x5" }],
   },
   {
+    alert: "WearableParticipantImputationFailed", kind: "fire", evalTime: "2m",
+    series: [...leaderSeries, { series: op("wearable_participant_imputation_failed", `namespace="study-a",participant="p001"`), values: "1x5" }],
+    firing: [{ labels: { namespace: "study-a", participant: "p001" }, value: "1" }],
+  },
+  {
+    alert: "WearableParticipantImputationFailed", kind: "silent", evalTime: "2m",
+    series: [...leaderSeries, { series: op("wearable_participant_imputation_failed", `namespace="study-a",participant="p001"`), values: "0x5" }],
+  },
+  {
     alert: "WearableIngestRunsSlow", kind: "fire", evalTime: "60m",
     series: bucketSeries("wearable_job_duration_seconds", `job="${OPJ}",namespace="study-a",kind="ingest"`, jobLes, "1800"),
     firing: [{ labels: { namespace: "study-a" }, value: "29m 15s" }],

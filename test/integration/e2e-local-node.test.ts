@@ -169,6 +169,24 @@ void describe("end to end on a local node: Participant → CronJob → Job → P
     t.diagnostic(`impute pod: ${JSON.stringify(ir.status)}`);
   });
 
+  test("the participant's own imputation CronJob: its Job's pod runs `wearable impute`; the result lands in status.lastImputation and the metrics", async (t) => {
+    await env.admin.mergePatch(RESOURCES.participant, NS, "p001", { spec: { imputation: { lookback: "3d", metrics: [{ metric: "heart_rate", method: "linear" }, { metric: "steps" }] } } });
+    await runNow(NS, "p001-impute", "p001-impute-now");
+    const job = await jobEnded(NS, "p001-impute-now");
+    const pod = await podOf(NS, "p001-impute-now");
+    assert.ok(job.status?.conditions?.some((c) => c.type === "Complete" && c.status === "True"), await node.logs(NS, pod.metadata!.name!, pod.spec!.containers[0]!.name));
+    const pt = await until("p001 status.lastImputation", async () => {
+      const p = await env.admin.get<Pt & { status?: { lastImputation?: { jobName: string; result: string; pointsImputed?: number; gapsFound?: number } } }>(RESOURCES.participant, NS, "p001");
+      return p.status?.lastImputation?.jobName === "p001-impute-now" ? p : undefined;
+    }, 30_000);
+    const last = pt.status!.lastImputation!;
+    assert.equal(last.result, "Succeeded");
+    assert.ok((last.pointsImputed ?? 0) > 0 && (last.gapsFound ?? 0) >= 1, JSON.stringify(last));
+    const metrics = await (await fetch(`http://127.0.0.1:${op.metricsPort}/metrics`)).text();
+    assert.match(metrics, /^wearable_participant_imputation_failed\{namespace="study",participant="p001"\} 0$/m);
+    t.diagnostic(`participant imputation: ${JSON.stringify(last)}`);
+  });
+
   test("a wrong database password fails the run, and the Participant says why", async (t) => {
     await participant(BROKEN_NS, "p002", "E2E002");
     await runNow(BROKEN_NS, "p002-ingest", "p002-ingest-now");

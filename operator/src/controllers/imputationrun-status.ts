@@ -3,7 +3,7 @@
 import type { Condition } from "../api/v1alpha1/common-types.ts";
 import { CONDITION, REASON, setCondition } from "../api/v1alpha1/conditions.ts";
 import type { ImputationPhase, ImputationRun, ImputationRunStatus } from "../api/v1alpha1/imputationrun-types.ts";
-import { byFinishTime, imputeSummarySchema, type JobOutcome } from "./job-outcome.ts";
+import { byFinishTime, imputeCounts, type JobOutcome } from "./job-outcome.ts";
 
 export interface ImputationObservation {
   /** Name of the Job (one-shot) or CronJob (scheduled). */
@@ -23,17 +23,6 @@ export function isFinished(status: ImputationRunStatus | undefined, jobName: str
   return status?.jobName === jobName && TERMINAL.includes(status.phase as ImputationPhase);
 }
 
-function counts(job: JobOutcome | undefined) {
-  for (const s of [...(job?.summaries ?? [])].reverse()) {
-    const r = imputeSummarySchema.safeParse(s);
-    if (r.success) {
-      const { gapsFound, gapsFilled, gapsSkipped, pointsImputed } = r.data;
-      return { gapsFound, gapsFilled, gapsSkipped, pointsImputed };
-    }
-  }
-  return {};
-}
-
 type SetCondition = (type: string, status: "True" | "False" | "Unknown", reason: string, message: string) => void;
 
 function scheduledStatus(ir: ImputationRun, obs: ImputationObservation, set: SetCondition): ImputationRunStatus {
@@ -48,7 +37,7 @@ function scheduledStatus(ir: ImputationRun, obs: ImputationObservation, set: Set
     jobName: obs.workloadName,
     ...(obs.lastScheduleTime ? { lastScheduleTime: obs.lastScheduleTime } : {}),
     ...(newest?.finishedAt ? { completionTime: newest.finishedAt } : {}),
-    ...counts(newest),
+    ...imputeCounts(newest),
   };
 }
 
@@ -65,7 +54,7 @@ function oneShotStatus(job: JobOutcome, set: SetCondition): ImputationRunStatus 
   return {
     phase: okay ? "Succeeded" : "Failed", jobName: job.name, ...start,
     ...(job.finishedAt ? { completionTime: job.finishedAt } : {}),
-    ...counts(job),
+    ...imputeCounts(job),
     ...(okay ? {} : { message: message.slice(0, 4000) }),
   };
 }

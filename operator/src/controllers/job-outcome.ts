@@ -98,3 +98,15 @@ export function jobOutcome(job: V1Job, pods: V1Pod[]): JobOutcome {
 export function byFinishTime(a: JobOutcome, b: JobOutcome): number {
   return (a.finishedAt ?? "").localeCompare(b.finishedAt ?? "");
 }
+
+/**
+ * The counts an impute job reported, summed over its containers (a
+ * participant's imputation Job runs one step per metric, each leaving its own
+ * summary), or {} when none left one.
+ */
+export function imputeCounts(job: JobOutcome | undefined): Partial<Omit<ImputeSummary, "kind">> {
+  const found = (job?.summaries ?? []).map((s) => imputeSummarySchema.safeParse(s)).filter((r) => r.success).map((r) => r.data);
+  if (found.length === 0) return {};
+  const sum = (k: "gapsFound" | "gapsFilled" | "gapsSkipped" | "pointsImputed") => found.reduce((a, s) => a + s[k], 0);
+  return { gapsFound: sum("gapsFound"), gapsFilled: sum("gapsFilled"), gapsSkipped: sum("gapsSkipped"), pointsImputed: sum("pointsImputed") };
+}

@@ -23,8 +23,8 @@ export function parseParticipant(raw: CustomObj): Participant {
   return r.data;
 }
 
-/** Outcomes of this participant's ingest Jobs (Jobs of its ingest CronJob). */
-export function ingestJobs(ctx: ControllerContext, namespace: string, cronJobName: string): JobOutcome[] {
+/** Outcomes of the Jobs of one of this participant's CronJobs (ingest or imputation). */
+export function cronJobOutcomes(ctx: ControllerContext, namespace: string, cronJobName: string): JobOutcome[] {
   return ctx.jobsByOwner.owned(namespace, "CronJob", cronJobName).map((job: KubeObj<V1Job>) =>
     jobOutcome(job, ctx.podsByOwner.owned(namespace, "Job", job.metadata.name)));
 }
@@ -58,7 +58,8 @@ export async function reconcileParticipant(ctx: ControllerContext, key: string):
     cronJobName,
     schedule: effectiveIngestSchedule(pt),
     ...(applyError ? { applyError } : {}),
-    jobs: ingestJobs(ctx, namespace, cronJobName),
+    jobs: cronJobOutcomes(ctx, namespace, cronJobName),
+    imputeJobs: cronJobOutcomes(ctx, namespace, participantImputeCronJobName(pt)),
     now: ctx.now(),
   });
   const patched = await patchStatus(ctx.client, RESOURCES.participant, live, status);

@@ -82,6 +82,37 @@ describe("computeParticipantStatus", () => {
   });
 });
 
+describe("lastImputation", () => {
+  const impute = (name: string, at: string, state: "succeeded" | "failed", points?: number): JobOutcome => ({
+    name, state, finishedAt: at, summaries: points === undefined ? [] : [{ kind: "impute", gapsFound: 4, gapsFilled: 3, gapsSkipped: 1, pointsImputed: points }],
+    ...(state === "failed" ? { message: "BackoffLimitExceeded: last output: could not connect to the database" } : {}),
+  });
+
+  test("the newest finished imputation Job, with its counts; none without imputation Jobs", () => {
+    assert.equal(computeParticipantStatus(participant(), obs([])).lastImputation, undefined);
+    const s = computeParticipantStatus(participant(), obs([], { imputeJobs: [impute("i1", "2025-11-10T02:00:00Z", "succeeded", 90), impute("i2", "2025-11-10T03:00:00Z", "succeeded", 120), { name: "i3", state: "running", summaries: [] }] }));
+    assert.deepEqual(s.lastImputation, { jobName: "i2", result: "Succeeded", finishedAt: "2025-11-10T03:00:00Z", gapsFound: 4, gapsFilled: 3, pointsImputed: 120 });
+  });
+
+  test("a Job with one step per metric reports the sum of its steps", () => {
+    const twoSteps: JobOutcome = { name: "i1", state: "succeeded", finishedAt: "2025-11-10T02:00:00Z", summaries: [
+      { kind: "impute", gapsFound: 5, gapsFilled: 4, gapsSkipped: 1, pointsImputed: 100 },
+      { kind: "impute", gapsFound: 2, gapsFilled: 0, gapsSkipped: 2, pointsImputed: 0 },
+    ] };
+    const s = computeParticipantStatus(participant(), obs([], { imputeJobs: [twoSteps] }));
+    assert.deepEqual([s.lastImputation?.gapsFound, s.lastImputation?.gapsFilled, s.lastImputation?.pointsImputed], [7, 4, 100]);
+  });
+
+  test("a failure says why; an older Job (or none, after TTL) never replaces a newer result", () => {
+    const failed = computeParticipantStatus(participant(), obs([], { imputeJobs: [impute("i1", "2025-11-10T02:00:00Z", "succeeded", 90), impute("i2", "2025-11-10T03:00:00Z", "failed")] }));
+    assert.deepEqual(failed.lastImputation, { jobName: "i2", result: "Failed", finishedAt: "2025-11-10T03:00:00Z", message: "BackoffLimitExceeded: last output: could not connect to the database" });
+    const pt = { ...participant(), status: failed };
+    assert.deepEqual(computeParticipantStatus(pt, obs([], { imputeJobs: [impute("i1", "2025-11-10T02:00:00Z", "succeeded", 90)] })).lastImputation, failed.lastImputation);
+    assert.deepEqual(computeParticipantStatus(pt, obs([])).lastImputation, failed.lastImputation);
+    assert.equal(cond(failed, "Ready")?.status, "True", "imputation does not decide Ready: ingest does");
+  });
+});
+
 describe("job outcome", () => {
   test("the ingest job's own summary shape: null adherence and an error on failure", () => {
     const failed = jobOutcome({ metadata: { name: "f" }, status: { conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", lastTransitionTime: "2025-11-10T02:00:00Z" }] } } as never,

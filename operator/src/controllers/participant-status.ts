@@ -5,7 +5,7 @@
 import type { Condition } from "../api/v1alpha1/common-types.ts";
 import { CONDITION, REASON, findCondition, setCondition } from "../api/v1alpha1/conditions.ts";
 import type { Participant, ParticipantStatus } from "../api/v1alpha1/participant-types.ts";
-import { byFinishTime, ingestSummarySchema, type IngestSummary, type JobOutcome } from "./job-outcome.ts";
+import { byFinishTime, imputeCounts, ingestSummarySchema, type IngestSummary, type JobOutcome } from "./job-outcome.ts";
 
 export interface ParticipantObservation {
   cronJobName: string;
@@ -14,6 +14,8 @@ export interface ParticipantObservation {
   applyError?: string;
   /** Ingest Jobs of this participant. */
   jobs: JobOutcome[];
+  /** Jobs of its imputation CronJob (none without spec.imputation). */
+  imputeJobs?: JobOutcome[];
   now: Date;
 }
 
@@ -92,6 +94,20 @@ function adherenceOf(jobs: JobOutcome[], prev: ParticipantStatus["adherence"]): 
   return { windowDays: a.windowDays, wearPercent: Math.round(a.wearPercent * 10) / 10, validDays: a.validDays, reportedAt: job.finishedAt };
 }
 
+/** The newest finished imputation Job; kept once its Job is gone (history limit, TTL). */
+function lastImputationOf(jobs: JobOutcome[], prev: ParticipantStatus["lastImputation"]): ParticipantStatus["lastImputation"] {
+  const job = jobs.filter((j) => j.state !== "running" && j.finishedAt).sort(byFinishTime).at(-1);
+  if (!job?.finishedAt || (prev && Date.parse(job.finishedAt) < Date.parse(prev.finishedAt))) return prev;
+  const { gapsFound, gapsFilled, pointsImputed } = imputeCounts(job);
+  return {
+    jobName: job.name,
+    result: job.state === "succeeded" ? "Succeeded" : "Failed",
+    finishedAt: job.finishedAt,
+    ...(gapsFound === undefined ? {} : { gapsFound, gapsFilled, pointsImputed }),
+    ...(job.state === "failed" && job.message ? { message: job.message.slice(0, 2000) } : {}),
+  };
+}
+
 export function computeParticipantStatus(pt: Participant, obs: ParticipantObservation): ParticipantStatus {
   const prev = pt.status ?? {};
   const gen = pt.metadata.generation;
@@ -102,6 +118,7 @@ export function computeParticipantStatus(pt: Participant, obs: ParticipantObserv
   });
   const lastIngest = lastIngestOf(facts.newest, prev.lastIngest);
   const adherence = adherenceOf(obs.jobs, prev.adherence);
+  const lastImputation = lastImputationOf(obs.imputeJobs ?? [], prev.lastImputation);
   return {
     ...(gen !== undefined ? { observedGeneration: gen } : {}),
     conditions,
@@ -111,6 +128,7 @@ export function computeParticipantStatus(pt: Participant, obs: ParticipantObserv
     consecutiveIngestFailures: facts.consecutiveFailures,
     ...(lastIngest ? { lastIngest } : {}),
     ...(adherence ? { adherence } : {}),
+    ...(lastImputation ? { lastImputation } : {}),
   };
 }
 

@@ -44,7 +44,10 @@ function ownerFromLabels(obj: Obj): { kind: string; key: string } | undefined {
   return undefined;
 }
 
-type ParticipantGaugeStatus = { conditions?: Condition[]; lastSuccessfulIngestTime?: string; consecutiveIngestFailures?: number; adherence?: { wearPercent: number } };
+type ParticipantGaugeStatus = {
+  conditions?: Condition[]; lastSuccessfulIngestTime?: string; consecutiveIngestFailures?: number;
+  adherence?: { wearPercent: number }; lastImputation?: { result: string };
+};
 
 /** Per-participant series and the by-condition counts, from one cached Participant. */
 function participantGauges(m: Metrics, p: CustomObj, counts: Map<string, number>, now: number): void {
@@ -60,6 +63,7 @@ function participantGauges(m: Metrics, p: CustomObj, counts: Map<string, number>
   m.secondsSinceIngest.set(labels, Math.max(0, (now - since) / 1000));
   m.consecutiveFailures.set(labels, st.consecutiveIngestFailures ?? 0);
   if (st.adherence) m.wearRatio.set(labels, st.adherence.wearPercent / 100);
+  if (st.lastImputation) m.participantImputationFailed.set(labels, st.lastImputation.result === "Failed" ? 1 : 0);
 }
 
 /** Like controller-runtime's GenerationChangedPredicate, plus the metadata the reconcile reads. */
@@ -279,7 +283,7 @@ export class Manager {
       m.unfinishedWork.set({ name: q.name ?? name }, f.unfinished);
       m.longestRunning.set({ name: q.name ?? name }, f.longest);
     }
-    for (const g of [m.participants, m.lastSuccessfulIngest, m.secondsSinceIngest, m.consecutiveFailures, m.wearRatio, m.imputationRunFailed]) g.reset();
+    for (const g of [m.participants, m.lastSuccessfulIngest, m.secondsSinceIngest, m.consecutiveFailures, m.wearRatio, m.imputationRunFailed, m.participantImputationFailed]) g.reset();
     // Only the leader reports per-participant series, so two replicas never double them.
     if (!this.leading) return;
     const now = Date.now();

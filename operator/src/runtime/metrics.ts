@@ -39,6 +39,7 @@ export function createMetrics(registry = new Registry()) {
       buckets: [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
     }),
     imputationRunFailed: new Gauge({ name: "wearable_imputationrun_failed", help: "1 when the ImputationRun's phase is Failed", labelNames: ["namespace", "imputationrun"], registers: r }),
+    participantImputationFailed: new Gauge({ name: "wearable_participant_imputation_failed", help: "1 when the newest run of the participant's imputation CronJob failed", labelNames: ["namespace", "participant"], registers: r }),
     apiRequests: new Counter({ name: "wearable_operator_api_requests_total", help: "Kubernetes API requests by verb, resource and response code", labelNames: ["verb", "resource", "code"], registers: r }),
     informerRestarts: new Counter({ name: "wearable_operator_informer_restarts_total", help: "Informer restarts after watch or list errors", labelNames: ["resource"], registers: r }),
   };

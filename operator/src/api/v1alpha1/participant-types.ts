@@ -91,6 +91,15 @@ export const participantStatusSchema = z.object({
     lastSampleTime: z.string().max(64).optional(),
   }).optional().describe("Summary of the newest finished ingest Job, from its termination message."),
   adherence: adherenceSchema.optional().describe("Adherence over the last days as reported by the latest ingest run."),
+  lastImputation: z.object({
+    jobName: z.string().max(63),
+    result: z.enum(["Succeeded", "Failed"]),
+    finishedAt: z.string().max(64),
+    gapsFound: z.number().int().min(0).optional(),
+    gapsFilled: z.number().int().min(0).optional(),
+    pointsImputed: z.number().int().min(0).optional(),
+    message: z.string().max(2000).optional().describe("Why it failed, from the Job and the job's termination message."),
+  }).optional().describe("The newest finished Job of the participant's imputation CronJob (spec.imputation)."),
 });
 
 export const participantSchema = z.object({
