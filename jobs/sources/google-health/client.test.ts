@@ -56,7 +56,8 @@ describe("Google Health API client against the double", () => {
 
   const client = (extra: Partial<GoogleHealthSourceOptions> = {}, d: GoogleHealthDouble = double, rt = refreshToken): DataSource => {
     const store = memoryStore({ clientId: d.clientId, clientSecret: d.clientSecret, refreshToken: rt });
-    return createGoogleHealthSource({ tokenStore: store, apiBaseUrl: d.url, tokenUrl: d.tokenUrl, retry: fastRetry(), logger, ...extra });
+    // Unpaced unless a test asks: these tests are about paging and faults, not the quota.
+    return createGoogleHealthSource({ tokenStore: store, apiBaseUrl: d.url, tokenUrl: d.tokenUrl, retry: fastRetry(), logger, quota: { requests: 1e6, windowMs: 1000 }, ...extra });
   };
   const synthetic = createSyntheticSource({ ...user, now: NOW });
   const samples = async (src: DataSource, metric: SampleMetric, w = twoDays) => (await collect(src.samples(metric, w))).items;
@@ -85,6 +86,29 @@ describe("Google Health API client against the double", () => {
     assert.deepEqual(items.map(norm).sort(), expected.map(norm).sort());
     assert.equal(typeof items[0]!.value, "string", "int64 values stay strings as delivered");
     assert.equal(items[0]!.source, "FITBIT:Pixel Watch 3");
+  });
+
+  test("paces itself under the per-user quota: a backfill that bursts into 429s unpaced gets none paced", async () => {
+    // The API's 300 per 60 s, scaled to 12 per second so the test takes seconds.
+    const tight = await startGoogleHealthDouble({ now: () => NOW, quotaPerMinute: 12, quotaWindowMs: 1000 });
+    try {
+      const rt = tight.addUser(user).refreshToken;
+      const day: TimeWindow = { from: new Date("2026-11-18T00:00:00Z"), to: new Date("2026-11-19T00:00:00Z") };
+      // Unpaced (and retrying without waiting), the backfill runs into the quota and gives up.
+      await assert.rejects(collect(client({ pageSize: 500 }, tight, rt).samples("heart_rate", day)), /HTTP 429 RESOURCE_EXHAUSTED.*gave up/);
+      const rejected = tight.stats.quotaRejections;
+      assert.ok(rejected > 0);
+      await new Promise((r) => setTimeout(r, 1100)); // a fresh quota window
+      const started = performance.now();
+      const paced = await collect(client({ pageSize: 500, quota: { requests: 12, windowMs: 1000 } }, tight, rt).samples("heart_rate", day));
+      const seconds = (performance.now() - started) / 1000;
+      assert.equal(tight.stats.quotaRejections, rejected, "paced: no 429 at all");
+      assert.equal(paced.items.length, (await samples(synthetic, "heart_rate", day)).length);
+      // 1 saved token, then 11 per second: n pages take at least (n - 1) / 11 s.
+      assert.ok(seconds >= (paced.pages.length - 1) / 11 - 0.05, `${paced.pages.length} pages in ${seconds.toFixed(2)} s`);
+    } finally {
+      await tight.close();
+    }
   });
 
   test("every metric and sleep parse from the documented shapes", async () => {

@@ -8,6 +8,7 @@ import { createLogger } from "../../../lib/logger.ts";
 import type { DataSource, Metric, RawSample, RawSleepSession, SampleMetric, TimeWindow } from "../types.ts";
 import { apiFailure, describeRpc, isRetryableHttp, parseRpcStatus } from "./errors.ts";
 import { createAccessTokenProvider, type AccessTokenProvider } from "./oauth.ts";
+import { TokenBucket } from "../../../lib/rate-limiter.ts";
 import { backoffDelay, DEFAULT_RETRY, parseRetryAfter, type RetryPolicy } from "./retry.ts";
 import type { TokenStore } from "./token-store.ts";
 import { DATA_TYPES, toRawSample, toRawSleepSession, windowFilter, type WireDataPoint, type WireListResponse } from "./wire.ts";
@@ -28,6 +29,8 @@ export interface GoogleHealthSourceOptions {
   retry?: Partial<RetryPolicy>;
   /** Per-request timeout. Default 60 s. */
   timeoutMs?: number;
+  /** The per-user quota the client paces itself under. Default 300 requests per 60 s (the API's). */
+  quota?: { requests: number; windowMs: number };
   logger?: Logger;
 }
 
@@ -74,6 +77,18 @@ interface Attempt {
   status?: number;
 }
 
+/**
+ * A token bucket that can never exceed the quota in any window: at most
+ * `burst + rate * window` requests fit in one, so rate = (requests - burst) / window.
+ * A backfill of 30 days of 1 s heart rate is ~260 pages: paced, it waits
+ * instead of collecting 429s (each of which still counts against the API's quota).
+ */
+export function quotaPacer(quota: { requests: number; windowMs: number }): TokenBucket {
+  if (!(quota.requests >= 2) || !(quota.windowMs > 0)) throw new Error(`quota: need at least 2 requests in a positive window, got ${quota.requests} per ${quota.windowMs} ms`);
+  const burst = Math.max(1, Math.floor(quota.requests / 60));
+  return new TokenBucket(((quota.requests - burst) / quota.windowMs) * 1000, burst);
+}
+
 export function createGoogleHealthSource(opts: GoogleHealthSourceOptions): GoogleHealthSource {
   const base = checkUrl(opts.apiBaseUrl ?? DEFAULT_API_BASE_URL, "apiBaseUrl");
   if (!base.pathname.endsWith("/")) base.pathname += "/";
@@ -84,12 +99,14 @@ export function createGoogleHealthSource(opts: GoogleHealthSourceOptions): Googl
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const logger = opts.logger ?? createLogger({ name: "google-health" });
   const tokens: AccessTokenProvider = createAccessTokenProvider({ tokenUrl, store: opts.tokenStore, retry, logger, timeoutMs });
+  const pace = quotaPacer(opts.quota ?? { requests: 300, windowMs: 60_000 });
 
   /** One HTTP attempt: the parsed body, or a classified failure. */
   async function attempt<T>(url: URL, token: string, what: string): Promise<{ ok: T } | { unauthorized: true } | Attempt> {
     let res: Response;
     let text: string;
     try {
+      await pace.take();
       res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" }, signal: AbortSignal.timeout(timeoutMs) });
       text = await res.text();
     } catch (err) {

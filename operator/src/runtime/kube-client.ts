@@ -3,7 +3,7 @@
 // equal), counts every request by verb and resource (the "zero writes on a
 // no-op resync" proof and a metric), and applies one client-side rate limit.
 import * as k8s from "@kubernetes/client-node";
-import { TokenBucket } from "./rate-limiter.ts";
+import { TokenBucket } from "../../../lib/rate-limiter.ts";
 
 export interface ResourceType {
   group: string;

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkQueue } from "./workqueue.ts";
-import { ExponentialBackoff, TokenBucket } from "./rate-limiter.ts";
+import { ExponentialBackoff, TokenBucket } from "../../../lib/rate-limiter.ts";
 
 describe("WorkQueue", () => {
   test("deduplicates keys queued before processing", async () => {

@@ -6,7 +6,7 @@
 //   a global token bucket so a broken dependency cannot cause a hot loop;
 // - `concurrency` workers.
 import type { Metrics } from "./metrics.ts";
-import { ExponentialBackoff, TokenBucket } from "./rate-limiter.ts";
+import { ExponentialBackoff, TokenBucket } from "../../../lib/rate-limiter.ts";
 
 export interface QueueOptions {
   name: string;

@@ -1,6 +1,6 @@
 // Token bucket (client-go's flowcontrol): `qps` tokens per second, up to
 // `burst` saved. Used for the API client's request budget and the work
-// queue's global retry budget.
+// queue's global retry budget, and the Google Health client's per-user quota.
 import { setTimeout as sleep } from "node:timers/promises";
 
 export class TokenBucket {
