@@ -7,7 +7,7 @@ TOOLS_BIN := $(shell hack/build-tools.sh --print)
 export WEARABLE_TOOLS_BIN := $(TOOLS_BIN)
 TEST_GLOBS := '{bin,lib,operator,jobs,outreach,dashboards,charts,hack,test}/**/*.test.ts'
 
-.PHONY: help deps node-deps system-deps tools test lint typecheck unit e2e-local demo bench control-plane clean
+.PHONY: help deps node-deps system-deps tools test lint typecheck unit image-local e2e-local demo bench control-plane clean
 
 help: ## List targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -35,7 +35,10 @@ typecheck: node-deps ## tsc --noEmit (strict)
 test: deps lint typecheck ## The full suite: lint, typecheck, unit and integration tests on real components
 	node --test --test-concurrency=1 --test-timeout=900000 --test-reporter=spec $(TEST_GLOBS)
 
-e2e-local: deps ## The kind flow without Docker: helm install + demo CRs, pods run on a local node (see README)
+image-local: deps ## Build the Dockerfile with buildah, no Docker (hack/build-image-local.sh); prints the image's rootfs
+	hack/build-image-local.sh
+
+e2e-local: deps ## The kind flow without Docker: image built by buildah, helm install + demo CRs, pods on a local node (see README)
 	node --test --test-concurrency=1 --test-reporter=spec test/integration/e2e-local-node.test.ts test/integration/e2e-chart-local-node.test.ts
 
 unit: node-deps ## Only the tests that need no external component

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and benchmarks run for real:
 # PostgreSQL (native server for multi-connection and performance work),
-# Prometheus + promtool, Alertmanager + amtool, Chromium for browser tests, and
-# the ShellCheck linter for the scripts that cannot run here (hack/e2e-kind.sh).
+# Prometheus + promtool, Alertmanager + amtool, Chromium for browser tests,
+# the ShellCheck linter for the scripts that cannot run here (hack/e2e-kind.sh),
+# and buildah + runc + debootstrap to build the Dockerfile without Docker
+# (hack/build-image-local.sh).
 # Idempotent: a package whose command is already present is skipped, so a warm
 # machine makes no apt call at all.
 set -euo pipefail
@@ -15,12 +17,15 @@ declare -A want=(
   [amtool]="prometheus-alertmanager"
   [chromium]="chromium"
   [shellcheck]="shellcheck"
+  [buildah]="buildah"
+  [runc]="runc"
+  [debootstrap]="debootstrap"
 )
 # Debian puts the PostgreSQL server outside PATH.
 have() {
   case "$1" in
     postgres) compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || command -v postgres >/dev/null ;;
-    *) command -v "$1" >/dev/null ;;
+    *) command -v "$1" >/dev/null || [[ -x "/usr/sbin/$1" ]] ;;
   esac
 }
 

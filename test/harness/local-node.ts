@@ -42,6 +42,8 @@ export interface LocalNodeOptions {
   commands: Record<string, string[]>;
   /** The image's ENTRYPOINT, for containers that set only args. */
   imageEntrypoint?: (image: string) => string[] | undefined;
+  /** Images this node has: a container of one runs inside the image's root filesystem (isolation only). */
+  images?: (image: string) => LocalImage | undefined;
   /** Pods this node takes (default: every unscheduled pod). */
   accept?: (pod: k8s.V1Pod) => boolean;
   /** Overlay root, read-only root, volumes, pod uid/gid. Needs root; default: when running as root. */
@@ -49,6 +51,17 @@ export interface LocalNodeOptions {
   /** Extra env for every container (e.g. a PATH the image would have). */
   baseEnv?: Record<string, string>;
   pollMs?: number;
+}
+
+/** An image unpacked on this machine, with the parts of its config a runtime uses. */
+export interface LocalImage {
+  rootfs: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  env?: string[];
+  workingDir?: string;
+  /** "uid" or "uid:gid". */
+  user?: string;
 }
 
 export interface LocalNode {
@@ -155,17 +168,21 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     return value;
   };
 
-  const resolveEnv = async (pod: k8s.V1Pod, c: k8s.V1Container, terminationFile: string): Promise<Record<string, string>> => {
+  const envFromSource = async (ns: string, from: k8s.V1EnvFromSource): Promise<Record<string, string>> => {
+    const data = from.secretRef ? await lookup("secret", ns, from.secretRef) : from.configMapRef ? await lookup("configmap", ns, from.configMapRef) : undefined;
+    return Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [`${from.prefix ?? ""}${k}`, v]));
+  };
+
+  /** The image's ENV (PATH above all), then what the kubelet adds, then the pod's own env, which wins. */
+  const resolveEnv = async (pod: k8s.V1Pod, c: k8s.V1Container, terminationFile: string, image?: LocalImage): Promise<Record<string, string>> => {
     const ns = pod.metadata!.namespace!;
+    const imageEnv = Object.fromEntries((image?.env ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
     // Every pod sees the API server as the `kubernetes` Service; here it is on loopback.
     const env: Record<string, string> = {
-      PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/",
+      PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/", ...imageEnv,
       KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port || "443", ...opts.baseEnv,
     };
-    for (const from of c.envFrom ?? []) {
-      const data = from.secretRef ? await lookup("secret", ns, from.secretRef) : from.configMapRef ? await lookup("configmap", ns, from.configMapRef) : undefined;
-      for (const [k, v] of Object.entries(data ?? {})) env[`${from.prefix ?? ""}${k}`] = v;
-    }
+    for (const from of c.envFrom ?? []) Object.assign(env, await envFromSource(ns, from));
     const messagePath = c.terminationMessagePath ?? "/dev/termination-log";
     for (const e of c.env ?? []) {
       const value = await resolveEnvVar(pod, e);
@@ -244,9 +261,11 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
    * anywhere without touching the host), the pod folder bound through so the
    * termination message reaches us, the root read-only on request, the pod's uid.
    */
-  const sandboxed = (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, mounts: Mount[], argv: string[]): string[] => {
+  const sandboxed = (pod: k8s.V1Pod, c: k8s.V1Container, argv: string[], where: { podDir: string; mounts: Mount[]; image?: LocalImage }): string[] => {
     if (!isolate) return argv;
-    const sc = { ...pod.spec?.securityContext, ...c.securityContext };
+    const { podDir, mounts, image } = where;
+    const [imageUid, imageGid] = (image?.user ?? "").split(":").map((x) => (x === "" ? undefined : Number(x)));
+    const sc = { runAsUser: imageUid, runAsGroup: imageGid ?? imageUid, ...pod.spec?.securityContext, ...c.securityContext };
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const rootDir = join(podDir, `${c.name}.root`);
     const m = `${rootDir}/merged`;
@@ -254,11 +273,12 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       `mkdir -p ${q(rootDir)}`,
       `mount -t tmpfs tmpfs ${q(rootDir)}`,
       `mkdir ${q(`${rootDir}/upper`)} ${q(`${rootDir}/work`)} ${q(m)}`,
-      `mount -t overlay overlay -o ${q(`lowerdir=/,upperdir=${rootDir}/upper,workdir=${rootDir}/work`)} ${q(m)}`,
+      `mount -t overlay overlay -o ${q(`lowerdir=${image?.rootfs ?? "/"},upperdir=${rootDir}/upper,workdir=${rootDir}/work`)} ${q(m)}`,
       `mount --rbind /dev ${q(`${m}/dev`)}`,
       `mount -t proc proc ${q(`${m}/proc`)}`,
       `mount --rbind /sys ${q(`${m}/sys`)}`,
       `mount -t tmpfs tmpfs ${q(`${m}/run`)}`,
+      `mkdir -p ${q(`${m}${podDir}`)}`,
       `mount --bind ${q(podDir)} ${q(`${m}${podDir}`)}`,
       // Mount paths resolve inside the new root: /var/run → /run must not
       // lead to this machine's /run.
@@ -270,7 +290,7 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
           : `mount --bind ${mt.readOnly ? "-o ro " : ""}${q(mt.source)} ${q(m)}"$p"`,
       ]),
       sc.readOnlyRootFilesystem ? `mount -o remount,ro ${q(m)}` : "",
-      `exec chroot ${q(m)} ${sc.runAsUser !== undefined ? `setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups --` : ""} env -C ${q(c.workingDir ?? "/")} "$@"`,
+      `exec chroot ${q(m)} ${sc.runAsUser !== undefined ? `setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups --` : ""} env -C ${q(c.workingDir ?? image?.workingDir ?? "/")} "$@"`,
     ].filter(Boolean).join("\n");
     return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-ec", script, "sh", ...argv];
   };
@@ -287,11 +307,11 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     ({ name: c.name, image: c.image ?? "", imageID: "", ready, restartCount, started: !!state.running, state });
 
   /** Resolves env and volumes, waiting (as a kubelet does) while a Secret or key is missing. */
-  const configure = async (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, terminationFile: string, init: boolean) => {
+  const configure = async (pod: k8s.V1Pod, c: k8s.V1Container, where: { podDir: string; terminationFile: string; image?: LocalImage }, init: boolean) => {
     for (;;) {
       try {
-        const volumes = await prepareVolumes(pod, podDir);
-        return { env: await resolveEnv(pod, c, terminationFile), mounts: mountsOf(c, volumes) };
+        const volumes = await prepareVolumes(pod, where.podDir);
+        return { env: await resolveEnv(pod, c, where.terminationFile, where.image), mounts: mountsOf(c, volumes) };
       } catch (err) {
         if (!(err instanceof ConfigError) || stopping) throw err;
         await updateStatus(pod, (s) => {
@@ -302,6 +322,17 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     }
   };
 
+  /** A runtime's argv for a container of a local image: command or ENTRYPOINT, then args or CMD. */
+  const imageArgv = (c: k8s.V1Container, image: LocalImage): string[] =>
+    [...(c.command ?? image.entrypoint ?? []), ...(c.args ?? (c.command ? [] : image.cmd ?? []))];
+
+  /** A container of an image this machine lacks: its first word mapped to a local command. */
+  const hostArgv = (c: k8s.V1Container): string[] | undefined => {
+    const command = c.command ?? opts.imageEntrypoint?.(c.image ?? "") ?? [];
+    const prefix = command[0] !== undefined ? opts.commands[command[0]] : undefined;
+    return prefix ? [...prefix, ...command.slice(1), ...(c.args ?? [])] : undefined;
+  };
+
   /** Runs one container to its end; resolves to its terminated state. */
   const runContainer = async (pod: k8s.V1Pod, c: k8s.V1Container, podDir: string, run: PodRun, init: boolean): Promise<k8s.V1ContainerStateTerminated> => {
     const startedAt = new Date();
@@ -309,13 +340,13 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     const logFile = join(podDir, `${c.name}.log`);
     await writeFile(terminationFile, "");
     await chmod(terminationFile, 0o666);
-    const command = c.command ?? opts.imageEntrypoint?.(c.image ?? "") ?? [];
-    const prefix = command[0] !== undefined ? opts.commands[command[0]] : undefined;
-    if (!prefix) {
-      return { exitCode: 128, reason: "StartError", message: `the local node cannot run command ${JSON.stringify(command)} of image ${c.image}`, startedAt, finishedAt: new Date() };
+    const image = isolate ? opts.images?.(c.image ?? "") : undefined;
+    const argv = image ? imageArgv(c, image) : hostArgv(c);
+    if (!argv) {
+      return { exitCode: 128, reason: "StartError", message: `the local node cannot run ${JSON.stringify(c.command ?? [])} of image ${c.image}: no such image here, and no local command for it`, startedAt, finishedAt: new Date() };
     }
-    const { env, mounts } = await configure(pod, c, podDir, terminationFile, init);
-    const [cmd, ...args] = sandboxed(pod, c, podDir, mounts, [...prefix, ...command.slice(1), ...(c.args ?? [])]);
+    const { env, mounts } = await configure(pod, c, { podDir, terminationFile, ...(image ? { image } : {}) }, init);
+    const [cmd, ...args] = sandboxed(pod, c, argv, { podDir, mounts, ...(image ? { image } : {}) });
     const log = createWriteStream(logFile, { flags: "a" });
     const child = spawn(cmd!, args, { env, stdio: ["ignore", "pipe", "pipe"] });
     run.children.add(child);

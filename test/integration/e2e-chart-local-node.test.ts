@@ -14,9 +14,15 @@
 // Alertmanager delivers WearableIngestStale for a suspended participant to a
 // webhook, as `make e2e-kind` asserts.
 //
+// The pods of our image run inside the image itself: hack/build-image-local.sh
+// builds the Dockerfile with buildah (on a stand-in for its Docker Hub base),
+// and the local node runs each such container in that image's root filesystem
+// with its ENTRYPOINT, ENV, WORKDIR and user.
+//
 // This is `make deploy && make demo-crs && make e2e-kind` without Docker: the
 // database is native PostgreSQL in the chart's external mode (the
-// timescaledb-ha image cannot run here), prometheus-operator's CRDs are
+// timescaledb-ha image cannot be pulled here, so its containers run this
+// machine's sh, pg_isready and psql), prometheus-operator's CRDs are
 // schemaless stand-ins, there is no Grafana, and the operator runs one replica
 // (pods share this machine's network, so two would share a metrics port).
 import assert from "node:assert/strict";
@@ -30,7 +36,7 @@ import { stringify } from "yaml";
 import { freePorts } from "../../jobs/db/embedded.ts";
 import { KubeClient, RESOURCES } from "../../operator/src/runtime/kube-client.ts";
 import { startControlPlane, type ControlPlane } from "../harness/control-plane.ts";
-import { startLocalNode, type LocalNode } from "../harness/local-node.ts";
+import { startLocalNode, type LocalImage, type LocalNode } from "../harness/local-node.ts";
 import { startAlertmanager, startPrometheus, type Server } from "../harness/monitoring.ts";
 import { startNativePostgres, type NativePostgres } from "../harness/postgres.ts";
 import { monitoringCrd, type K8sObject } from "./chart-helm.ts";
@@ -42,7 +48,23 @@ const repoRoot = resolve(import.meta.dirname, "../..");
 const NS = "wearables";
 const RELEASE = "wp";
 const FULL = `${RELEASE}-wearable-pipeline`;
-const IMAGE = "ghcr.io/wearable-pipeline/wearable";
+const IMAGE = "localhost/wearable";
+const TAG = "dev";
+
+/** Builds the Dockerfile (hack/build-image-local.sh) and describes the unpacked image for the local node. */
+async function localImage(): Promise<LocalImage> {
+  const { stdout: rootfs } = await run(join(repoRoot, "hack/build-image-local.sh"), [], { env: { ...process.env, IMAGE: `${IMAGE}:${TAG}` }, maxBuffer: 16 << 20 });
+  const { stdout } = await run("buildah", ["inspect", "--type", "image", `${IMAGE}:${TAG}`], { maxBuffer: 16 << 20 });
+  const config = (JSON.parse(stdout) as { OCIv1: { config: { User?: string; Env?: string[]; Entrypoint?: string[]; Cmd?: string[]; WorkingDir?: string } } }).OCIv1.config;
+  return {
+    rootfs: rootfs.trim(),
+    ...(config.User ? { user: config.User } : {}),
+    ...(config.Env ? { env: config.Env } : {}),
+    ...(config.Entrypoint ? { entrypoint: config.Entrypoint } : {}),
+    ...(config.Cmd ? { cmd: config.Cmd } : {}),
+    ...(config.WorkingDir ? { workingDir: config.WorkingDir } : {}),
+  };
+}
 
 interface Pt {
   status?: {
@@ -91,6 +113,7 @@ void describe("helm install on a local node: operator, migrations hook and jobs 
   let admin: KubeClient;
   let pool: pg.Pool;
   let metricsPort: number;
+  let image: LocalImage;
 
   const helm = async (args: string[]) => {
     try {
@@ -124,17 +147,18 @@ void describe("helm install on a local node: operator, migrations hook and jobs 
     cp.kubectl(["-n", NS, "create", "secret", "generic", "wearable-db-app",
       `--from-literal=host=${url.hostname}`, `--from-literal=port=${url.port}`, "--from-literal=dbname=postgres",
       `--from-literal=username=${url.username}`, `--from-literal=password=${url.password}`, `--from-literal=uri=${db.url}`]);
+    image = await localImage();
     node = await startLocalNode({
       kubeConfig: cp.kubeConfig,
-      // What the images' PATHs hold: our image's `wearable`, and the shell, pg_isready and psql of timescaledb-ha.
-      commands: { wearable: [process.execPath, join(repoRoot, "bin/wearable.ts")], sh: ["/bin/sh"] },
-      imageEntrypoint: (image) => (image.startsWith(`${IMAGE}:`) ? ["wearable"] : undefined),
+      images: (ref) => (ref === `${IMAGE}:${TAG}` ? image : undefined),
+      // timescaledb-ha's shell, pg_isready and psql: this machine's.
+      commands: { sh: ["/bin/sh"] },
     });
     const ports = await freePorts(2);
     metricsPort = ports[0]!;
     const outreachPort = ports[1]!;
     await helm(["install", RELEASE, join(repoRoot, "charts/wearable-pipeline"), "--namespace", NS, "--wait", "--timeout", process.env.E2E_HELM_TIMEOUT ?? "5m",
-      "--set", `image.repository=${IMAGE}`, "--set", "image.tag=e2e",
+      "--set", `image.repository=${IMAGE}`, "--set", `image.tag=${TAG}`, "--set", "image.pullPolicy=Never",
       "--set", "database.mode=external", "--set", "database.external.secretName=wearable-db-app",
       "--set", `database.external.host=${url.hostname}`, "--set", `database.external.port=${url.port}`,
       "--set", "database.external.dbname=postgres", "--set", "database.external.sslMode=disable",
@@ -146,11 +170,16 @@ void describe("helm install on a local node: operator, migrations hook and jobs 
 
   after(async () => {
     await node?.stop();
+    await run("buildah", ["rm", "wearable-local-node"]).catch(() => {});
     await pool?.end();
     await Promise.all([cp?.stop(), db?.stop()]);
   });
 
   test("the install's pods ran: migrations hook (schema + read-only role), operator and outreach Ready", async () => {
+    // Built from the Dockerfile: the non-root user the chart's pods expect, `wearable` as the entrypoint.
+    assert.equal(image.user, "65532:65532");
+    assert.deepEqual(image.entrypoint, ["wearable"]);
+    assert.equal(image.workingDir, "/app");
     const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM schema_migrations");
     assert.ok(rows[0]!.n >= 5, `migrations applied by the hook: ${rows[0]!.n}`);
     const reader = JSON.parse(cp.kubectl(["-n", NS, "get", "secret", `${FULL}-db-reader`, "-o", "json"])) as { data: Record<string, string> };
