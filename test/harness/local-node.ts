@@ -44,6 +44,12 @@ export interface LocalNodeOptions {
   imageEntrypoint?: (image: string) => string[] | undefined;
   /** Images this node has: a container of one runs inside the image's root filesystem (isolation only). */
   images?: (image: string) => LocalImage | undefined;
+  /**
+   * Folders `commands` need (the checkout), bound read-only into containers
+   * that run on this machine's root: a volume at /tmp would otherwise hide a
+   * checkout that lives under /tmp, as CI's does.
+   */
+  hostPaths?: string[];
   /** Pods this node takes (default: every unscheduled pod). */
   accept?: (pod: k8s.V1Pod) => boolean;
   /** Overlay root, read-only root, volumes, pod uid/gid. Needs root; default: when running as root. */
@@ -76,6 +82,30 @@ const FALLBACK_LOG_LINES = 80;
 const FALLBACK_LOG_BYTES = 2048;
 
 class ConfigError extends Error {}
+
+/** The last shell line: into the new root, as the pod's user, in the working directory. */
+function execLine(m: string, sc: { runAsUser?: number; runAsGroup?: number }, workingDir: string): string {
+  const user = sc.runAsUser !== undefined ? `setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups --` : "";
+  return `exec chroot ${q(m)} ${user} env -C ${q(workingDir)} "$@"`;
+}
+
+/** One shell word, whatever it holds. */
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Shell lines mounting a container's volumes under the new root `m`. Mount
+ * paths resolve inside that root: /var/run → /run must not lead to this
+ * machine's /run.
+ */
+function volumeMountLines(m: string, mounts: Mount[]): string[] {
+  return mounts.flatMap((mt) => [
+    `p=$(chroot ${q(m)} realpath -m ${q(mt.path)})`,
+    `mkdir -p ${q(m)}"$p"`,
+    mt.kind === "tmpfs"
+      ? `mount -t tmpfs -o mode=1777,size=256m tmpfs ${q(m)}"$p"`
+      : `mount --bind ${mt.readOnly ? "-o ro " : ""}${q(mt.source)} ${q(m)}"$p"`,
+  ]);
+}
 
 type Mount = { kind: "tmpfs"; path: string } | { kind: "bind"; path: string; source: string; readOnly: boolean };
 
@@ -266,7 +296,6 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     const { podDir, mounts, image } = where;
     const [imageUid, imageGid] = (image?.user ?? "").split(":").map((x) => (x === "" ? undefined : Number(x)));
     const sc = { runAsUser: imageUid, runAsGroup: imageGid ?? imageUid, ...pod.spec?.securityContext, ...c.securityContext };
-    const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     const rootDir = join(podDir, `${c.name}.root`);
     const m = `${rootDir}/merged`;
     const script = [
@@ -280,17 +309,10 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
       `mount -t tmpfs tmpfs ${q(`${m}/run`)}`,
       `mkdir -p ${q(`${m}${podDir}`)}`,
       `mount --bind ${q(podDir)} ${q(`${m}${podDir}`)}`,
-      // Mount paths resolve inside the new root: /var/run → /run must not
-      // lead to this machine's /run.
-      ...mounts.flatMap((mt) => [
-        `p=$(chroot ${q(m)} realpath -m ${q(mt.path)})`,
-        `mkdir -p ${q(m)}"$p"`,
-        mt.kind === "tmpfs"
-          ? `mount -t tmpfs -o mode=1777,size=256m tmpfs ${q(m)}"$p"`
-          : `mount --bind ${mt.readOnly ? "-o ro " : ""}${q(mt.source)} ${q(m)}"$p"`,
-      ]),
+      ...volumeMountLines(m, mounts),
+      ...(image ? [] : opts.hostPaths ?? []).flatMap((p) => [`mkdir -p ${q(`${m}${p}`)}`, `mount --bind -o ro ${q(p)} ${q(`${m}${p}`)}`]),
       sc.readOnlyRootFilesystem ? `mount -o remount,ro ${q(m)}` : "",
-      `exec chroot ${q(m)} ${sc.runAsUser !== undefined ? `setpriv --reuid=${sc.runAsUser} --regid=${sc.runAsGroup ?? sc.runAsUser} --clear-groups --` : ""} env -C ${q(c.workingDir ?? image?.workingDir ?? "/")} "$@"`,
+      execLine(m, sc, c.workingDir ?? image?.workingDir ?? "/"),
     ].filter(Boolean).join("\n");
     return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-ec", script, "sh", ...argv];
   };

@@ -77,6 +77,7 @@ void describe("end to end on a local node: Participant → CronJob → Job → P
       kubeConfig: env.cp.kubeConfig,
       // What the image's PATH has (Dockerfile): `wearable` and a shell.
       commands: { wearable: [process.execPath, join(repoRoot, "bin/wearable.ts")], sh: ["/bin/sh"] },
+      hostPaths: [repoRoot],
       accept: (pod) => [NS, BROKEN_NS].includes(pod.metadata!.namespace!),
     });
   });
