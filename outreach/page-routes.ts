@@ -57,6 +57,7 @@ async function participantProblem(deps: PageDeps, participantId: string): Promis
 type SaveOutcome =
   | { kind: "saved"; row: store.ContactRequest }
   | { kind: "field"; errors: FieldErrors }
+  | { kind: "limited"; max: number; retryAfterSeconds: number }
   | { kind: "unavailable" };
 
 /**
@@ -64,21 +65,23 @@ type SaveOutcome =
  * A failed send is a saved outcome too: the row is kept as failed for retry.
  */
 async function saveAndSend(deps: PageDeps, submission: Submission, log: FastifyBaseLogger): Promise<SaveOutcome> {
-  let row: store.ContactRequest | null;
+  let inserted: store.InsertOutcome;
   try {
     const problem = await participantProblem(deps, submission.participant);
     if (problem) return { kind: "field", errors: { participant: problem } };
-    row = await store.insertPendingRequest(deps.db, {
+    inserted = await store.insertPendingRequest(deps.db, {
       participantId: submission.participant,
       template: submission.template,
       message: submission.message,
       requestedBy: submission.requester,
-    });
+    }, { max: deps.limits.perParticipant, windowMs: deps.limits.participantWindowMs });
   } catch (err) {
     log.error({ error: describeError(err) }, "Contact request could not be saved");
     return { kind: "unavailable" };
   }
-  if (!row) return { kind: "field", errors: { participant: `No participant with ID ${submission.participant}; check the ID in the study dashboards` } };
+  if (inserted.kind === "no-participant") return { kind: "field", errors: { participant: `No participant with ID ${submission.participant}; check the ID in the study dashboards` } };
+  if (inserted.kind === "limited") return inserted;
+  const row = inserted.row;
   try {
     await deps.delivery.deliverNew(row);
   } catch (err) {
@@ -101,11 +104,6 @@ function noticeFor(r: store.ContactRequest): Notice {
 
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
   const postLimit = { rateLimit: { max: deps.limits.postsPerIp, timeWindow: deps.limits.windowMs } };
-  const participantLimit = app.createRateLimit({
-    max: deps.limits.perParticipant,
-    timeWindow: deps.limits.participantWindowMs,
-    keyGenerator: (req) => `participant:${first((req.body as Record<string, unknown> | undefined)?.participant).trim()}`,
-  });
 
   app.get("/", async (_req, reply) => reply.redirect("/participants", 303));
 
@@ -152,13 +150,12 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
       htmlReply(reply, 400, contactPage({ draft, errors, csrfToken: reply.generateCsrf(), requesterLocked: !!fromHeader }));
     if (!parsed.ok) return rerender(parsed.errors, parsed.draft);
     const submission = parsed.value;
-    const limit = await participantLimit(req);
-    if (!limit.isAllowed && limit.isExceeded) {
-      reply.header("retry-after", String(limit.ttlInSeconds));
-      return sendErrorPage(reply, 429, `Participant ${submission.participant} has already received ${limit.max} messages recently. Wait before writing again, so participants are not flooded.`);
-    }
     const outcome = await saveAndSend(deps, submission, req.log);
     if (outcome.kind === "field") return rerender(outcome.errors, draftFrom(input));
+    if (outcome.kind === "limited") {
+      reply.header("retry-after", String(outcome.retryAfterSeconds));
+      return sendErrorPage(reply, 429, `Participant ${submission.participant} has already received ${outcome.max} messages recently. Wait before writing again, so participants are not flooded.`);
+    }
     if (outcome.kind === "unavailable") {
       // Nothing was stored: say so, and give the researcher their text back to send again.
       return htmlReply(reply.header("retry-after", "60"), 503, contactPage({

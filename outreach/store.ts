@@ -109,18 +109,38 @@ export interface NewContactRequest {
  * or an SMTP outage can delay a message but never lose it. Returns null when the
  * participant does not exist (checked in the same transaction as the insert).
  */
-export async function insertPendingRequest(db: Queryable, req: NewContactRequest): Promise<ContactRequest | null> {
+export type InsertOutcome =
+  | { kind: "saved"; row: ContactRequest }
+  | { kind: "no-participant" }
+  | { kind: "limited"; max: number; retryAfterSeconds: number };
+
+/**
+ * Records a pending request unless the participant already got `limit.max`
+ * messages within `limit.windowMs`. The count comes from contact_requests
+ * itself, under a lock on the participant's row, so the limit holds across
+ * replicas and restarts (an in-memory limiter counts per process).
+ */
+export async function insertPendingRequest(db: Queryable, req: NewContactRequest, limit: { max: number; windowMs: number }): Promise<InsertOutcome> {
   try {
-    return await inTransaction(db, async (client) => {
-      const exists = await client.query("SELECT 1 FROM participants WHERE participant_id = $1 FOR SHARE", [req.participantId]);
-      if ((exists.rowCount ?? 0) === 0) return null;
+    return await inTransaction(db, async (client): Promise<InsertOutcome> => {
+      // NO KEY UPDATE: concurrent requests for one participant queue here; other participants do not wait.
+      // The clock, not now(): a request that queued must see the rows committed meanwhile at their real age.
+      const exists = await client.query("SELECT 1 FROM participants WHERE participant_id = $1 FOR NO KEY UPDATE", [req.participantId]);
+      if ((exists.rowCount ?? 0) === 0) return { kind: "no-participant" };
+      const { rows: [recent] } = await client.query<{ n: number; wait: number | null }>(
+        `SELECT count(*)::int AS n,
+                ceil(extract(epoch FROM min(created_at) + make_interval(secs => $2::float8 / 1000) - clock_timestamp()))::int AS wait
+           FROM contact_requests WHERE participant_id = $1 AND created_at > clock_timestamp() - make_interval(secs => $2::float8 / 1000)`,
+        [req.participantId, limit.windowMs],
+      );
+      if ((recent?.n ?? 0) >= limit.max) return { kind: "limited", max: limit.max, retryAfterSeconds: Math.max(1, recent?.wait ?? 1) };
       const { rows } = await client.query<RequestRow>(
         `INSERT INTO contact_requests (participant_id, template, message, status, attempts, requested_by, created_at)
          VALUES ($1, $2, $3, 'pending', 0, $4, now())
          RETURNING ${REQUEST_COLUMNS}`,
         [req.participantId, req.template, req.message, req.requestedBy],
       );
-      return toRequest(rows[0] as RequestRow);
+      return { kind: "saved", row: toRequest(rows[0] as RequestRow) };
     });
   } catch (err) {
     throw new Error("while recording the contact request", { cause: err });

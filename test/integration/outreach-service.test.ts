@@ -30,6 +30,7 @@ const PARTICIPANTS = [
   { id: "P005", email: "ed.p005@example.org" },
   { id: "P006", email: "flo.p006@example.org" },
   { id: "P007", email: "gus.p007@example.org" },
+  { id: "P008", email: "hal.p008@example.org" },
   { id: "P-NOADDR" },
 ];
 const ADDRESSES = PARTICIPANTS.flatMap((p) => (p.email ? [p.email] : []));
@@ -277,6 +278,29 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     assert.equal((await rows("P005")).length, 3);
   });
 
+  void test("the participant limit holds across replicas: two instances on one database, posts racing, exactly the limit is stored", async () => {
+    // A second replica: same database, its own in-memory rate limits (metrics shared, so the totals below still add up).
+    const second = await buildOutreachServer({
+      db: pool, mailer, contacts: databaseContactSource(pool), metrics, log: createLogger({ name: "outreach-2", level: "silent" }),
+      trustProxy: true, rateLimits: { perIp: 1000, postsPerIp: 12, perParticipant: 3 },
+    });
+    const secondUrl = await second.app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const clients = Array.from({ length: 6 }, (_, i) => new FormClient(i % 2 === 0 ? baseUrl : secondUrl, `10.1.0.${i}`));
+      const pages = await Promise.all(clients.map((c) => c.get("/contact?participant=P008")));
+      const results = await Promise.all(clients.map((c, i) => c.post("/contact", { ...valid("P008", { message: `Reminder ${i} about syncing your watch.` }), _csrf: csrfTokenIn(pages[i]!.body) })));
+      const statuses = results.map((r) => r.status).sort();
+      assert.deepEqual(statuses, [303, 303, 303, 429, 429, 429]);
+      assert.equal((await rows("P008")).length, 3);
+      const limited = results.find((r) => r.status === 429)!;
+      assert.match(limited.body, /P008 has already received 3 messages recently/);
+      const wait = Number(limited.headers.get("retry-after"));
+      assert.ok(wait > 3500 && wait <= 3600, `retry-after ${wait} s: until the oldest of the three leaves the hour`);
+    } finally {
+      await second.app.close();
+    }
+  });
+
   void test("an SMTP outage marks the message failed (address scrubbed); manual and background retries send it once", async () => {
     const client = newClient();
     const mailsBefore = sink.received.length;
@@ -429,7 +453,7 @@ void describe("outreach service (PostgreSQL + SMTP)", { skip: process.env.TEST_U
     for (const p of PARTICIPANTS) assert.ok(list.body.includes(`<th scope="row">${p.id}</th>`), p.id);
     assert.match(list.body, /href="\/contact\?participant=P001"/);
     const search = await client.get("/participants?q=p00");
-    assert.match(search.body, /7 participants match/);
+    assert.match(search.body, /8 participants match/);
     const literal = await client.get("/participants?q=P_0");
     assert.match(literal.body, /No participants match/, "LIKE wildcards in a search are literal");
     assert.equal((await client.get("/participants/P999/messages")).status, 404);
