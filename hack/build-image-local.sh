@@ -55,8 +55,13 @@ if [[ -n "$ca" && -f "$ca" ]]; then
   ca_args=(-v "$ca:/etc/ssl/certs/build-ca.crt:ro" -v "$npmrc:/root/.npmrc:ro")
 fi
 
+# runc, explicitly: with crun also installed (podman pulls it in), buildah would
+# pick crun, which refuses this machine's hybrid cgroup v1/v2 layout.
+runtime="$(command -v runc || true)"
+[[ -n "$runtime" ]] || { log "runc is missing: run hack/install-system-deps.sh"; exit 1; }
+
 log "building $IMAGE from the Dockerfile (base $BASE)"
-buildah bud --quiet --network host --pull-never --layers=false "${ca_args[@]}" \
+buildah bud --runtime "$runtime" --quiet --network host --pull-never --layers=false "${ca_args[@]}" \
   --build-arg "NODE_IMAGE=$BASE" -t "$IMAGE" "$repo" >/dev/null
 
 # One working container, named, replaced on every run: its mounted root is what pods run from.
