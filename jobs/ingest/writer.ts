@@ -51,23 +51,26 @@ export interface SampleBatch {
   rows: readonly ValidSample[];
 }
 
-function* copyTargetLines(batch: SampleBatch, chunkRows = 2_000): Generator<string> {
-  const prefix = `${copyEscape(batch.participantId)}\t${batch.metric}\t`;
+/** COPY text for `samples` (participant_id, metric, ts, value, source) of rows[from, to). */
+function samplesCopyText(prefix: string, rows: readonly ValidSample[], from: number, to: number): string {
   // A batch nearly always has one device: escape its label once.
-  let lastSource = "", lastEscaped = "";
-  for (let i = 0; i < batch.rows.length; i += chunkRows) {
-    let chunk = "";
-    const end = Math.min(batch.rows.length, i + chunkRows);
-    for (let j = i; j < end; j++) {
-      const r = batch.rows[j]!;
-      if (r.source !== lastSource) {
-        lastSource = r.source;
-        lastEscaped = copyEscape(r.source);
-      }
-      chunk += `${prefix}${r.time}\t${r.value}\t${lastEscaped}\n`;
+  let lastSource = "", lastEscaped = "", chunk = "";
+  for (let j = from; j < to; j++) {
+    const r = rows[j]!;
+    if (r.source !== lastSource) {
+      lastSource = r.source;
+      lastEscaped = copyEscape(r.source);
     }
-    yield chunk;
+    chunk += `${prefix}${r.time}\t${r.value}\t${lastEscaped}\n`;
   }
+  return chunk;
+}
+
+const samplesCopyPrefix = (participantId: string, metric: SampleMetric) => `${copyEscape(participantId)}\t${metric}\t`;
+
+function* copyTargetLines(batch: SampleBatch, chunkRows = 2_000): Generator<string> {
+  const prefix = samplesCopyPrefix(batch.participantId, batch.metric);
+  for (let i = 0; i < batch.rows.length; i += chunkRows) yield samplesCopyText(prefix, batch.rows, i, Math.min(batch.rows.length, i + chunkRows));
 }
 
 /**
@@ -121,7 +124,7 @@ export interface FreshStream {
  * batch is upserted from its de-duplicated set instead.
  */
 export async function streamFreshBatches(client: pg.ClientBase, s: FreshStream): Promise<void> {
-  const prefix = `${copyEscape(s.participantId)}\t${s.metric}\t`;
+  const prefix = samplesCopyPrefix(s.participantId, s.metric);
   for (let more = true; more;) {
     const delivered: ValidSample[] = [];
     const seen = new SampleSet(delivered);
@@ -132,11 +135,7 @@ export async function streamFreshBatches(client: pg.ClientBase, s: FreshStream):
           more = false;
           return;
         }
-        let chunk = "";
-        for (let i = from; i < delivered.length; i++) {
-          const r = delivered[i]!;
-          chunk += `${prefix}${r.time}\t${r.value}\t${copyEscape(r.source)}\n`;
-        }
+        const chunk = samplesCopyText(prefix, delivered, from, delivered.length);
         if (chunk) yield chunk;
       }
     }

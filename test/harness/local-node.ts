@@ -24,10 +24,11 @@
 //   in the pod's folder. FallbackToLogsOnError takes the log tail (80 lines /
 //   2 KiB) as a kubelet does.
 //
-// The image is not pulled or run: a container's command (else the image's
-// entrypoint, from `imageEntrypoint`) has its first word looked up in
-// `commands` (e.g. wearable → node bin/wearable.ts, what the image's PATH
-// holds). Pods it cannot run terminate with reason StartError.
+// Images are never pulled. A container of an image this node has (`images`,
+// e.g. one buildah built from the Dockerfile) runs inside its root
+// filesystem; any other container has its command's first word looked up in
+// `commands` (e.g. sh → /bin/sh) and runs on this machine's root. Pods it
+// cannot run terminate with reason StartError.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -40,8 +41,6 @@ export interface LocalNodeOptions {
   name?: string;
   /** First word of a container's command → the local argv that replaces it. */
   commands: Record<string, string[]>;
-  /** The image's ENTRYPOINT, for containers that set only args. */
-  imageEntrypoint?: (image: string) => string[] | undefined;
   /** Images this node has: a container of one runs inside the image's root filesystem (isolation only). */
   images?: (image: string) => LocalImage | undefined;
   /**
@@ -54,8 +53,6 @@ export interface LocalNodeOptions {
   accept?: (pod: k8s.V1Pod) => boolean;
   /** Overlay root, read-only root, volumes, pod uid/gid. Needs root; default: when running as root. */
   isolate?: boolean;
-  /** Extra env for every container (e.g. a PATH the image would have). */
-  baseEnv?: Record<string, string>;
   pollMs?: number;
 }
 
@@ -113,6 +110,8 @@ interface PodRun {
   children: Set<ChildProcess>;
   ready: Map<string, boolean>;
   done: Promise<void>;
+  /** The pod's volumes, written once its Secrets and ConfigMaps all resolved: volume name → folder, or "tmpfs". */
+  volumes?: Map<string, string>;
 }
 
 export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode> {
@@ -210,7 +209,7 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     // Every pod sees the API server as the `kubernetes` Service; here it is on loopback.
     const env: Record<string, string> = {
       PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/", ...imageEnv,
-      KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port || "443", ...opts.baseEnv,
+      KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port || "443",
     };
     for (const from of c.envFrom ?? []) Object.assign(env, await envFromSource(ns, from));
     const messagePath = c.terminationMessagePath ?? "/dev/termination-log";
@@ -329,10 +328,10 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     ({ name: c.name, image: c.image ?? "", imageID: "", ready, restartCount, started: !!state.running, state });
 
   /** Resolves env and volumes, waiting (as a kubelet does) while a Secret or key is missing. */
-  const configure = async (pod: k8s.V1Pod, c: k8s.V1Container, where: { podDir: string; terminationFile: string; image?: LocalImage }, init: boolean) => {
+  const configure = async (pod: k8s.V1Pod, c: k8s.V1Container, where: { run: PodRun; podDir: string; terminationFile: string; image?: LocalImage }, init: boolean) => {
     for (;;) {
       try {
-        const volumes = await prepareVolumes(pod, where.podDir);
+        const volumes = where.run.volumes ?? (where.run.volumes = await prepareVolumes(pod, where.podDir));
         return { env: await resolveEnv(pod, c, where.terminationFile, where.image), mounts: mountsOf(c, volumes) };
       } catch (err) {
         if (!(err instanceof ConfigError) || stopping) throw err;
@@ -350,7 +349,7 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
 
   /** A container of an image this machine lacks: its first word mapped to a local command. */
   const hostArgv = (c: k8s.V1Container): string[] | undefined => {
-    const command = c.command ?? opts.imageEntrypoint?.(c.image ?? "") ?? [];
+    const command = c.command ?? [];
     const prefix = command[0] !== undefined ? opts.commands[command[0]] : undefined;
     return prefix ? [...prefix, ...command.slice(1), ...(c.args ?? [])] : undefined;
   };
@@ -367,7 +366,7 @@ export async function startLocalNode(opts: LocalNodeOptions): Promise<LocalNode>
     if (!argv) {
       return { exitCode: 128, reason: "StartError", message: `the local node cannot run ${JSON.stringify(c.command ?? [])} of image ${c.image}: no such image here, and no local command for it`, startedAt, finishedAt: new Date() };
     }
-    const { env, mounts } = await configure(pod, c, { podDir, terminationFile, ...(image ? { image } : {}) }, init);
+    const { env, mounts } = await configure(pod, c, { run, podDir, terminationFile, ...(image ? { image } : {}) }, init);
     const [cmd, ...args] = sandboxed(pod, c, argv, { podDir, mounts, ...(image ? { image } : {}) });
     const log = createWriteStream(logFile, { flags: "a" });
     const child = spawn(cmd!, args, { env, stdio: ["ignore", "pipe", "pipe"] });
